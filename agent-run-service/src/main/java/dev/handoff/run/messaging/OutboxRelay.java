@@ -1,0 +1,157 @@
+package dev.handoff.run.messaging;
+
+import dev.handoff.events.Topics;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Publishes the outbox to Kafka and marks what the broker acknowledged as sent. Use cases {@link #kick()} it right
+ * after their commit (low latency); {@link OutboxSweeper} kicks it every {@code handoff.outbox.sweep-interval} as the
+ * safety net for whatever a crash or a broker outage left behind.
+ * <p>
+ * Ordering: a round takes only the oldest unsent event of each run ({@code FOR UPDATE SKIP LOCKED}, so replicas
+ * share the work without double-sending), so a run's later event is never published before an earlier one. Delivery
+ * is at least once: a crash between the broker's ack and the commit of {@code sent_at} resends; consumers dedupe by
+ * {@code eventId}.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final String NEXT_ROUND = """
+            select o.id, o.event_id, o.run_id, o.topic, o.event_type, o.payload
+              from outbox o
+             where o.sent_at is null
+               and not exists (select 1 from outbox p
+                                where p.run_id = o.run_id and p.sent_at is null and p.id < o.id)
+             order by o.id
+             limit $1
+               for update of o skip locked""";
+    private static final String MARK_SENT = "update outbox set sent_at = now() where id = any($1)";
+
+    private final Pool pool;
+    private final MutinyEmitter<String> emitter;
+    private final OutboxConfig config;
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private volatile boolean stopped;
+
+    public OutboxRelay(Pool pool, @Channel(Channels.OUTBOX) MutinyEmitter<String> emitter, OutboxConfig config) {
+        this.pool = pool;
+        this.emitter = emitter;
+        this.config = config;
+    }
+
+    /** Publishes what is pending now, in the background; coalesces with a drain already under way. */
+    public void kick() {
+        if (stopped) {
+            return;
+        }
+        if (!draining.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        again.set(false);
+        drain().subscribe().with(sent -> finished(), failure -> {
+            Log.warnf("outbox relay stopped, the sweep will retry: %s", failure.toString());
+            finished();
+        });
+    }
+
+    private void finished() {
+        draining.set(false);
+        if (again.getAndSet(false)) {
+            kick();
+        }
+    }
+
+    /** Rounds until nothing is left (or a send fails: the next sweep tries again). */
+    Uni<Integer> drain() {
+        return round().chain(result -> result.published() > 0 && !result.failed()
+                ? drain().map(more -> more + result.published())
+                : Uni.createFrom().item(result.published()));
+    }
+
+    /** No more kicks: the application is stopping. */
+    void stop() {
+        stopped = true;
+    }
+
+    /** Deletes sent events past their retention, and old processed-event ids. */
+    Uni<Void> purge() {
+        long seconds = config.retention().toSeconds();
+        return pool.preparedQuery("delete from outbox where sent_at < now() - make_interval(secs => $1)")
+                .execute(Tuple.of((double) seconds))
+                .chain(() -> pool.preparedQuery(
+                        "delete from processed_events where processed_at < now() - interval '14 days'").execute())
+                .replaceWithVoid()
+                .onFailure().invoke(e -> Log.warnf("outbox purge failed: %s", e.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    private Uni<Round> round() {
+        return pool.withTransaction(connection -> connection.preparedQuery(NEXT_ROUND)
+                .execute(Tuple.of(config.batchSize()))
+                .chain(rows -> {
+                    List<Uni<Long>> sends = new ArrayList<>();
+                    for (Row row : rows) {
+                        sends.add(publish(row));
+                    }
+                    if (sends.isEmpty()) {
+                        return Uni.createFrom().item(new Round(0, false));
+                    }
+                    return Uni.join().all(sends).andFailFast()
+                            .chain(ids -> markSent(connection, ids));
+                }));
+    }
+
+    /** Sends one event and answers its id once the broker acknowledged it, or null when it did not. */
+    private Uni<Long> publish(Row row) {
+        long id = row.getLong("id");
+        UUID runId = row.getUUID("run_id");
+        String topic = row.getString("topic");
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.HEADER_EVENT_TYPE, row.getString("event_type").getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.HEADER_EVENT_ID, row.getUUID("event_id").toString().getBytes(StandardCharsets.UTF_8));
+        Message<String> message = Message.of(row.getString("payload"))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withTopic(topic)
+                        .withKey(runId.toString())
+                        .withHeaders(headers)
+                        .build());
+        return emitter.sendMessage(message)
+                .ifNoItem().after(config.sendTimeout()).fail()
+                .replaceWith(id)
+                .onFailure().invoke(e -> Log.warnf("event %s for run %s not published to %s yet: %s",
+                        row.getUUID("event_id"), runId, topic, e.toString()))
+                .onFailure().recoverWithNull();
+    }
+
+    private Uni<Round> markSent(SqlConnection connection, List<Long> results) {
+        Long[] sent = results.stream().filter(Objects::nonNull).toArray(Long[]::new);
+        boolean failed = sent.length < results.size();
+        if (sent.length == 0) {
+            return Uni.createFrom().item(new Round(0, failed));
+        }
+        return connection.preparedQuery(MARK_SENT).execute(Tuple.tuple().addArrayOfLong(sent))
+                .replaceWith(new Round(sent.length, failed));
+    }
+
+    private record Round(int published, boolean failed) {
+    }
+}

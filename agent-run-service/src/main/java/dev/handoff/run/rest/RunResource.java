@@ -1,0 +1,157 @@
+package dev.handoff.run.rest;
+
+import dev.handoff.events.RunStatus;
+import dev.handoff.run.Run;
+import dev.handoff.run.mapping.RunMapper;
+import dev.handoff.run.service.RunService;
+import dev.handoff.web.Caller;
+import dev.handoff.web.Problem;
+import dev.handoff.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The runs API: HTTP only, the use cases are in {@link RunService}. */
+@Path("/api")
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Caller.MEMBER, Caller.ADMIN})
+@Tag(name = "Runs", description = "Background agent runs of tasks: launch, follow, cancel, retry")
+@SecurityRequirement(name = "SecurityScheme")
+@APIResponse(responseCode = "401", description = "No or invalid bearer token",
+        content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+public class RunResource {
+
+    private final RunService runs;
+    private final Caller caller;
+
+    public RunResource(RunService runs, Caller caller) {
+        this.runs = runs;
+        this.caller = caller;
+    }
+
+    @POST
+    @Path("/tasks/{taskId}/runs")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Launch a background agent on a task",
+            description = "Creates a PENDING run with the task's current agent context. A task has at most one "
+                    + "PENDING or RUNNING run. With an Idempotency-Key, repeating the same request answers the same run.")
+    @APIResponse(responseCode = "201", description = "The new run (PENDING)",
+            headers = @Header(name = "Location", description = "/api/runs/{id}"),
+            content = @Content(schema = @Schema(implementation = RunView.class)))
+    @APIResponse(responseCode = "200", description = "The run an earlier request with this Idempotency-Key created",
+            content = @Content(schema = @Schema(implementation = RunView.class)))
+    @APIResponse(responseCode = "400", description = "validation-failed: bad body, with violations[{field, message}]")
+    @APIResponse(responseCode = "404", description = "not-found: no such task in this workspace")
+    @APIResponse(responseCode = "409", description = "run-already-active: the task has a PENDING or RUNNING run (activeRunId)")
+    @APIResponse(responseCode = "422", description = "agents-not-configured, agents-disabled or idempotency-key-reused")
+    @APIResponse(responseCode = "429", description = "concurrency-limit: too many active runs in this workspace",
+            headers = @Header(name = "Retry-After", description = "seconds"))
+    @APIResponse(responseCode = "503", description = "provider-unavailable: task service or provider gateway not answering")
+    public Uni<Response> launch(@PathParam("taskId") UUID taskId,
+            @Parameter(description = "Makes the launch safe to repeat (1-255 printable characters)")
+            @HeaderParam("Idempotency-Key") String idempotencyKey,
+            LaunchRunRequest body) {
+        Run.Settings requested = body == null ? null
+                : new Run.Settings(body.repositoryUrl(), body.branch(), body.targetBranch(), body.instructions(),
+                        body.provider());
+        return runs.launch(caller.workspace(), caller.bearerToken(), taskId, requested, idempotencyKey)
+                .map(launched -> created(launched, launched.replayed() ? 200 : 201));
+    }
+
+    @GET
+    @Path("/runs/{id}")
+    @Operation(summary = "One run, with its history")
+    @APIResponse(responseCode = "200", content = @Content(schema = @Schema(implementation = RunView.class)))
+    @APIResponse(responseCode = "404", description = "not-found")
+    public Uni<RunView> get(@PathParam("id") UUID id) {
+        return runs.get(caller.workspace(), id).map(RunMapper::toView);
+    }
+
+    @GET
+    @Path("/tasks/{taskId}/runs")
+    @Operation(summary = "A task's runs, newest first")
+    @APIResponse(responseCode = "200",
+            content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = RunView.class)))
+    public Uni<List<RunView>> ofTask(@PathParam("taskId") UUID taskId) {
+        return runs.ofTask(caller.workspace(), taskId).map(list -> list.stream().map(RunMapper::toView).toList());
+    }
+
+    @GET
+    @Path("/runs")
+    @Operation(summary = "This workspace's runs in a status (all runs without one), newest first")
+    @APIResponse(responseCode = "200",
+            content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = RunView.class)))
+    @APIResponse(responseCode = "400", description = "validation-failed: unknown status")
+    public Uni<List<RunView>> inStatus(
+            @Parameter(description = "PENDING, RUNNING, COMPLETED, FAILED or CANCELLED") @QueryParam("status") String status) {
+        return Uni.createFrom().deferred(() -> runs.inStatus(caller.workspace(), parseStatus(status)))
+                .map(list -> list.stream().map(RunMapper::toView).toList());
+    }
+
+    @POST
+    @Path("/runs/{id}/cancel")
+    @Operation(summary = "Cancel a run", description = "The run becomes CANCELLED and its agent is asked to stop.")
+    @APIResponse(responseCode = "200", description = "The run, CANCELLED",
+            content = @Content(schema = @Schema(implementation = RunView.class)))
+    @APIResponse(responseCode = "404", description = "not-found")
+    @APIResponse(responseCode = "409", description = "run-not-cancellable: the run already finished")
+    public Uni<RunView> cancel(@PathParam("id") UUID id) {
+        return runs.cancel(caller.workspace(), caller.userId(), id).map(RunMapper::toView);
+    }
+
+    @POST
+    @Path("/runs/{id}/retry")
+    @Operation(summary = "Run the same task again",
+            description = "A new run with the same settings and a freshly fetched agent context.")
+    @APIResponse(responseCode = "201", description = "The new run (PENDING)",
+            headers = @Header(name = "Location", description = "/api/runs/{id}"),
+            content = @Content(schema = @Schema(implementation = RunView.class)))
+    @APIResponse(responseCode = "404", description = "not-found")
+    @APIResponse(responseCode = "409", description = "run-already-active: the task has a PENDING or RUNNING run (activeRunId)")
+    @APIResponse(responseCode = "422", description = "agents-not-configured or agents-disabled")
+    @APIResponse(responseCode = "429", description = "concurrency-limit")
+    @APIResponse(responseCode = "503", description = "provider-unavailable")
+    public Uni<Response> retry(@PathParam("id") UUID id) {
+        return runs.retry(caller.workspace(), caller.bearerToken(), id).map(launched -> created(launched, 201));
+    }
+
+    private static Response created(RunService.Launched launched, int status) {
+        return Response.status(status)
+                .location(URI.create("/api/runs/" + launched.run().id()))
+                .entity(RunMapper.toView(launched.run()))
+                .build();
+    }
+
+    private static RunStatus parseStatus(String status) {
+        if (status == null || status.isBlank()) {
+            return null;
+        }
+        try {
+            return RunStatus.valueOf(status.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.validation("status", "must be one of " + Arrays.toString(RunStatus.values()));
+        }
+    }
+}

@@ -1,0 +1,358 @@
+package dev.handoff.run.service;
+
+import dev.handoff.events.AgentContext;
+import dev.handoff.events.ProviderRunUpdated;
+import dev.handoff.events.RunStatus;
+import dev.handoff.run.Run;
+import dev.handoff.run.TaskRuns;
+import dev.handoff.run.client.AgentConfig;
+import dev.handoff.run.client.ProviderGatewayClient;
+import dev.handoff.run.client.TaskServiceClient;
+import dev.handoff.run.mapping.RunMapper;
+import dev.handoff.run.messaging.Outbox;
+import dev.handoff.run.messaging.OutboxRelay;
+import dev.handoff.run.messaging.ProcessedEvent;
+import dev.handoff.run.repository.ProcessedEventRepository;
+import dev.handoff.run.repository.RunRepository;
+import dev.handoff.run.repository.TaskRunsRepository;
+import dev.handoff.web.Failures;
+import dev.handoff.web.ProblemException;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.tuples.Tuple2;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The run use cases: launch (one active run per task, the workspace cap, idempotency), cancel, retry, the
+ * history, and applying the provider's updates. Every state change commits together with its outbox events.
+ */
+@ApplicationScoped
+public class RunService {
+
+    private final RunRepository runs;
+    private final TaskRunsRepository taskRuns;
+    private final ProcessedEventRepository processedEvents;
+    private final Outbox outbox;
+    private final OutboxRelay relay;
+    private final TaskServiceClient tasks;
+    private final ProviderGatewayClient gateway;
+    private final RunsConfig config;
+
+    public RunService(RunRepository runs, TaskRunsRepository taskRuns, ProcessedEventRepository processedEvents,
+            Outbox outbox, OutboxRelay relay, TaskServiceClient tasks, ProviderGatewayClient gateway,
+            RunsConfig config) {
+        this.runs = runs;
+        this.taskRuns = taskRuns;
+        this.processedEvents = processedEvents;
+        this.outbox = outbox;
+        this.relay = relay;
+        this.tasks = tasks;
+        this.gateway = gateway;
+        this.config = config;
+    }
+
+    /** A launch's answer: the run, and whether it is an earlier launch answered again for its Idempotency-Key. */
+    public record Launched(Run run, boolean replayed) {
+    }
+
+    public Uni<Launched> launch(String workspace, String bearerToken, UUID taskId, Run.Settings requested,
+            String idempotencyKey) {
+        return Uni.createFrom().deferred(() -> {
+            LaunchValidation.validate(requested);
+            LaunchValidation.validateIdempotencyKey(idempotencyKey);
+            if (idempotencyKey == null) {
+                return start(workspace, bearerToken, taskId, requested, null, null);
+            }
+            String hash = RequestHash.of(taskId, requested);
+            return Panache.withSession(() -> runs.findByIdempotencyKey(workspace, idempotencyKey))
+                    .chain(earlier -> earlier != null
+                            ? Uni.createFrom().item(replay(earlier, hash))
+                            : start(workspace, bearerToken, taskId, requested, idempotencyKey, hash));
+        });
+    }
+
+    /** A new run for the task of {@code runId}, with its settings and a freshly fetched context. */
+    public Uni<Launched> retry(String workspace, String bearerToken, UUID runId) {
+        return Panache.withSession(() -> runs.findInWorkspace(runId, workspace))
+                .chain(source -> {
+                    if (source == null) {
+                        throw ProblemException.notFound("run " + runId);
+                    }
+                    if (source.status().isActive()) {
+                        throw runAlreadyActive(source.taskId(), source.id());
+                    }
+                    return start(workspace, bearerToken, source.taskId(), source.settings(), null, null);
+                });
+    }
+
+    public Uni<Run> cancel(String workspace, String userId, UUID runId) {
+        Instant now = now();
+        return Panache.withTransaction(() -> runs.lockInWorkspace(runId, workspace)
+                .chain(run -> {
+                    if (run == null) {
+                        throw ProblemException.notFound("run " + runId);
+                    }
+                    if (run.status().isFinal()) {
+                        throw ProblemException.conflict("run-not-cancellable",
+                                "run " + runId + " is " + run.status() + " and can no longer be cancelled",
+                                Map.of("status", run.status().name()));
+                    }
+                    Run.Transition move = run.cancel(userId == null ? "cancelled" : "cancelled by " + userId, now);
+                    return release(run)
+                            .chain(() -> outbox.append(RunMapper.statusChanged(run, move)))
+                            .chain(() -> outbox.append(RunMapper.cancelRequested(run, now)))
+                            .replaceWith(run);
+                }))
+                .invoke(relay::kick);
+    }
+
+    public Uni<Run> get(String workspace, UUID runId) {
+        return Panache.withSession(() -> runs.findInWorkspace(runId, workspace))
+                .onItem().ifNull().failWith(() -> ProblemException.notFound("run " + runId));
+    }
+
+    public Uni<List<Run>> ofTask(String workspace, UUID taskId) {
+        return Panache.withSession(() -> runs.ofTask(taskId, workspace));
+    }
+
+    /** This workspace's runs in {@code status}, or all of them when it is null; newest first. */
+    public Uni<List<Run>> inStatus(String workspace, RunStatus status) {
+        return Panache.withSession(() -> status == null ? runs.ofWorkspace(workspace) : runs.inStatus(workspace, status));
+    }
+
+    /**
+     * Applies a provider update through the state machine, once per {@code eventId}. Answers whether anything was
+     * published (a status move or a pull request). Unknown runs are ignored.
+     */
+    public Uni<Boolean> applyProviderUpdate(ProviderRunUpdated update) {
+        Instant now = now();
+        return Panache.withTransaction(() -> processedEvents.findById(update.eventId())
+                .chain(seen -> {
+                    if (seen != null) {
+                        Log.debugf("provider update %s already applied", update.eventId());
+                        return Uni.createFrom().item(false);
+                    }
+                    return runs.lock(update.runId()).chain(run -> {
+                        if (run == null) {
+                            Log.debugf("provider update %s for unknown run %s ignored", update.eventId(), update.runId());
+                            return Uni.createFrom().item(false);
+                        }
+                        if (update.workspaceId() != null && !update.workspaceId().equals(run.workspaceId())) {
+                            Log.debugf("provider update %s names another workspace than run %s: ignored",
+                                    update.eventId(), run.id());
+                            return Uni.createFrom().item(false);
+                        }
+                        return applyTo(run, update, now);
+                    });
+                }));
+    }
+
+    private Uni<Boolean> applyTo(Run run, ProviderRunUpdated update, Instant now) {
+        Run.Outcome outcome = run.apply(update, now);
+        Uni<Void> done = processedEvents.persist(new ProcessedEvent(update.eventId(), now)).replaceWithVoid();
+        if (outcome.finished()) {
+            done = done.chain(() -> release(run));
+        }
+        boolean pullRequestPending = outcome.pullRequestOpened();
+        for (Run.Transition move : outcome.moves()) {
+            // the pull request is announced before the final status, the order in which it happened
+            if (pullRequestPending && move.status().isFinal()) {
+                done = done.chain(() -> outbox.append(RunMapper.pullRequestOpened(run, now)));
+                pullRequestPending = false;
+            }
+            done = done.chain(() -> outbox.append(RunMapper.statusChanged(run, move)));
+        }
+        if (pullRequestPending) {
+            done = done.chain(() -> outbox.append(RunMapper.pullRequestOpened(run, now)));
+        }
+        boolean published = !outcome.moves().isEmpty() || outcome.pullRequestOpened();
+        return done.replaceWith(published);
+    }
+
+    // ---- launch ----
+
+    private Uni<Launched> start(String workspace, String bearerToken, UUID taskId, Run.Settings requested,
+            String idempotencyKey, String hash) {
+        Context caller = Vertx.currentContext();
+        Uni<Tuple2<Optional<AgentContext>, Optional<AgentConfig>>> fetched = Uni.combine().all()
+                .unis(tasks.agentContext(taskId, bearerToken), gateway.agentConfig(bearerToken)).asTuple()
+                .onFailure().transform(RunService::unavailable);
+        if (caller != null) {
+            // client and fault-tolerance callbacks may complete elsewhere; the session belongs to the caller's context
+            fetched = fetched.emitOn(command -> caller.runOnContext(ignored -> command.run()));
+        }
+        return fetched
+                .chain(both -> {
+                    AgentContext context = both.getItem1()
+                            .orElseThrow(() -> ProblemException.notFound("task " + taskId));
+                    if (context.task() == null || !taskId.equals(context.task().id())) {
+                        throw unavailable(new IllegalStateException("task-service answered another task's context"));
+                    }
+                    AgentConfig agents = both.getItem2().orElseThrow(() -> ProblemException.unprocessable(
+                            "agents-not-configured", "this workspace has no agent configuration yet"));
+                    if (!agents.enabled()) {
+                        throw ProblemException.unprocessable("agents-disabled", "agents are disabled in this workspace");
+                    }
+                    String provider = requested.provider() != null ? requested.provider() : agents.provider();
+                    LaunchValidation.validateProvider(requested.repositoryUrl(), provider);
+                    Run.Settings settings = new Run.Settings(requested.repositoryUrl(), requested.branch(),
+                            requested.targetBranch(), requested.instructions(), provider);
+                    return create(new Launch(workspace, UUID.randomUUID(), context, settings, idempotencyKey, hash), 1);
+                })
+                .invoke(relay::kick);
+    }
+
+    private record Launch(String workspace, UUID runId, AgentContext context, Run.Settings settings,
+            String idempotencyKey, String hash) {
+
+        UUID taskId() {
+            return context.task().id();
+        }
+    }
+
+    private Uni<Launched> create(Launch launch, int attemptsLeft) {
+        return Panache.withTransaction(() -> createInTransaction(launch))
+                .map(run -> new Launched(run, false))
+                .onFailure(Conflicts::isLostLaunchRace).recoverWithUni(lost -> {
+                    Log.debugf("launch on task %s lost to a concurrent one: %s", launch.taskId(), lost.toString());
+                    return afterLostRace(launch, attemptsLeft);
+                });
+    }
+
+    private Uni<Run> createInTransaction(Launch launch) {
+        String workspace = launch.workspace();
+        UUID taskId = launch.taskId();
+        return taskRuns.findById(taskId).chain(existing -> {
+            if (existing != null && !existing.workspaceId().equals(workspace)) {
+                throw ProblemException.notFound("task " + taskId);
+            }
+            TaskRuns aggregate = existing != null ? existing : TaskRuns.of(taskId, workspace);
+            return refuseIfActive(aggregate)
+                    .chain(() -> runs.lockWorkspaceLaunches(workspace))
+                    .chain(() -> runs.countActive(workspace))
+                    .chain(active -> {
+                        if (active >= config.maxActiveRuns()) {
+                            throw concurrencyLimit(active);
+                        }
+                        Instant now = now();
+                        String target = launch.settings().targetBranch() != null
+                                ? launch.settings().targetBranch()
+                                : TargetBranches.defaultFor(launch.context().task().title(), launch.runId());
+                        Run run = Run.launch(launch.runId(), workspace, launch.context(), launch.settings(), target,
+                                launch.idempotencyKey(), launch.hash(), now);
+                        aggregate.claim(run.id());
+                        Uni<?> claimed = existing == null ? taskRuns.persist(aggregate) : Uni.createFrom().voidItem();
+                        return claimed
+                                // the race is decided here: the version check (or the insert of the task's row)
+                                .chain(() -> taskRuns.flush())
+                                .chain(() -> runs.persist(run))
+                                .chain(() -> outbox.append(RunMapper.runRequested(run, launch.context())))
+                                .chain(() -> outbox.append(RunMapper.created(run)))
+                                .chain(() -> runs.flush())
+                                .replaceWith(run);
+                    });
+        });
+    }
+
+    /** The task's active run wins; a stale pointer to a run that is no longer active is cleared. */
+    private Uni<Void> refuseIfActive(TaskRuns aggregate) {
+        if (aggregate.activeRun().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        UUID activeId = aggregate.activeRun().get();
+        return runs.findById(activeId).map(active -> {
+            if (active != null && active.status().isActive()) {
+                throw runAlreadyActive(aggregate.taskId(), activeId);
+            }
+            Log.warnf("task %s named %s as its active run, which is not active: released", aggregate.taskId(), activeId);
+            aggregate.release(activeId);
+            return null;
+        });
+    }
+
+    /**
+     * Another launch committed first. In a new session: the same Idempotency-Key answers that run; otherwise the
+     * task's active run is named in the 409. If it finished in between, the launch is tried once more.
+     */
+    private Uni<Launched> afterLostRace(Launch launch, int attemptsLeft) {
+        return Panache.withSession(() -> {
+            Uni<Run> sameKey = launch.idempotencyKey() == null
+                    ? Uni.createFrom().nullItem()
+                    : runs.findByIdempotencyKey(launch.workspace(), launch.idempotencyKey());
+            return sameKey.chain(earlier -> {
+                if (earlier != null) {
+                    return Uni.createFrom().item(replay(earlier, launch.hash()));
+                }
+                return runs.activeOfTask(launch.taskId()).map(active -> {
+                    if (active != null) {
+                        throw runAlreadyActive(launch.taskId(), active.id());
+                    }
+                    return (Launched) null;
+                });
+            });
+        }).chain(answer -> {
+            if (answer != null) {
+                return Uni.createFrom().item(answer);
+            }
+            if (attemptsLeft > 0) {
+                return create(launch, attemptsLeft - 1);
+            }
+            throw ProblemException.conflict("run-already-active", "another launch on this task is in progress",
+                    new HashMap<>());
+        });
+    }
+
+    private static Launched replay(Run earlier, String hash) {
+        if (!earlier.sameRequest(hash)) {
+            throw ProblemException.unprocessable("idempotency-key-reused",
+                    "this Idempotency-Key was used for another request");
+        }
+        return new Launched(earlier, true);
+    }
+
+    private Uni<Void> release(Run run) {
+        return taskRuns.findById(run.taskId()).invoke(aggregate -> {
+            if (aggregate != null) {
+                aggregate.release(run.id());
+            }
+        }).replaceWithVoid();
+    }
+
+    static ProblemException runAlreadyActive(UUID taskId, UUID activeRunId) {
+        return ProblemException.conflict("run-already-active",
+                "task " + taskId + " already has an active run: " + activeRunId,
+                Map.of("activeRunId", activeRunId.toString()));
+    }
+
+    private ProblemException concurrencyLimit(long active) {
+        return new ProblemException(429, "concurrency-limit", "Too many active runs",
+                "this workspace already has " + active + " active runs (at most " + config.maxActiveRuns() + ")",
+                Map.of("maxActiveRuns", config.maxActiveRuns()),
+                Map.of("Retry-After", String.valueOf(config.retryAfterSeconds())));
+    }
+
+    private static RuntimeException unavailable(Throwable failure) {
+        Throwable cause = Failures.unwrap(failure);
+        if (cause instanceof ProblemException problem) {
+            return problem;
+        }
+        Log.warnf("a downstream service failed during a launch: %s", cause.toString());
+        return new ProblemException(503, "provider-unavailable", "Service unavailable",
+                "the task service or the provider gateway is not answering; try again shortly", Map.of(),
+                Map.of("Retry-After", "5"));
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+}

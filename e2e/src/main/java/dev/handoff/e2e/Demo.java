@@ -1,0 +1,165 @@
+package dev.handoff.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./handoff demo}: a sample brief and task handed to the local agent on the running local stack, the live
+ * status from the event stream, then the pull request and the run's history.
+ */
+public final class Demo {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    public static void main(String[] args) throws Exception {
+        Path root = Stack.rootFromEnvironment();
+        Stack stack = new Stack(root, Map.of());
+        String workspace = args.length > 0 ? args[0] : "demo";
+        HandoffClient api = new HandoffClient(HandoffClient.Ports.withOffset(0), stack.token(workspace, true));
+        var ports = api.ports();
+
+        String repositoryUrl = SampleRepo.ensure(stack.state().resolve("repos"), "greeter");
+        say("Sample repository: " + repositoryUrl);
+
+        api.put(ports.gateway(), "/api/agent-config", Map.of("provider", "local", "enabled", true)).expect(200);
+        say("Workspace '" + workspace + "' uses the local provider (the agent runs on this machine).");
+
+        JsonNode brief = api.post(ports.tasks(), "/api/briefs", Sample.brief()).expect(201).body();
+        JsonNode task = api.post(ports.tasks(), "/api/briefs/" + brief.get("id").asText() + "/tasks", Sample.task())
+                .expect(201).body();
+        String taskId = task.get("id").asText();
+        say("Brief:  " + brief.get("title").asText());
+        say("Task:   " + task.get("title").asText() + "  (" + task.get("acceptanceCriteria").size()
+                + " acceptance criteria, " + task.get("subtasks").size() + " subtasks)");
+
+        try (HandoffClient.EventStream events = api.events("?taskId=" + taskId)) {
+            JsonNode run = api.post(ports.runs(), "/api/tasks/" + taskId + "/runs",
+                    Map.of("repositoryUrl", repositoryUrl, "branch", "main")).expect(201).body();
+            String runId = run.get("id").asText();
+            say("");
+            say("Launched run " + runId + " -> branch " + run.get("targetBranch").asText());
+            say("Live status (from GET /api/events, server-sent events):");
+            String status = awaitFinal(api, events, runId);
+            run = api.get(ports.runs(), "/api/runs/" + runId).expect(200).body();
+            say("");
+            if (!"COMPLETED".equals(status)) {
+                say("The run ended " + status + ": " + run.get("error"));
+                say("Logs: " + stack.state().resolve("logs"));
+                System.exit(1);
+            }
+            printPullRequest(api, run);
+            printHistory(run);
+        }
+        printNext(workspace, taskId);
+    }
+
+    private static String awaitFinal(HandoffClient api, HandoffClient.EventStream events, String runId)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        boolean pullRequestSeen = false;
+        while (System.nanoTime() < deadline) {
+            HandoffClient.Event event = events.next(Duration.ofSeconds(2));
+            if (event == null) {
+                JsonNode run = api.get(api.ports().runs(), "/api/runs/" + runId).body();
+                String status = run == null ? null : run.path("status").asText();
+                if (status != null && List.of("COMPLETED", "FAILED", "CANCELLED").contains(status)) {
+                    say("  (the event stream was quiet; the run says " + status + ")");
+                    return status;
+                }
+                continue;
+            }
+            JsonNode data = event.data();
+            if ("run.status-changed".equals(event.name()) && runId.equals(data.path("runId").asText())) {
+                String status = data.path("status").asText();
+                String detail = data.path("detail").isNull() ? "" : "  " + data.path("detail").asText("");
+                say("  " + LocalTime.now().format(CLOCK) + "  #" + event.id() + "  " + pad(status) + detail);
+                if (List.of("COMPLETED", "FAILED", "CANCELLED").contains(status)) {
+                    if ("COMPLETED".equals(status) && !pullRequestSeen) {
+                        // the pull request event travels on its own topic: give it a moment to arrive
+                        HandoffClient.Event late = events.next(Duration.ofSeconds(3));
+                        if (late != null && "run.pull-request-opened".equals(late.name())) {
+                            printPullRequestEvent(late);
+                        }
+                    }
+                    return status;
+                }
+            } else if ("run.pull-request-opened".equals(event.name())) {
+                pullRequestSeen = true;
+                printPullRequestEvent(event);
+            }
+        }
+        throw new IllegalStateException("the run did not finish within 3 minutes");
+    }
+
+    private static void printPullRequestEvent(HandoffClient.Event event) {
+        say("  " + LocalTime.now().format(CLOCK) + "  #" + event.id() + "  pull request opened: "
+                + event.data().path("url").asText());
+    }
+
+    private static void printPullRequest(HandoffClient api, JsonNode run) {
+        JsonNode pullRequest = run.path("pullRequest");
+        if (pullRequest.isMissingNode() || pullRequest.isNull()) {
+            say("The agent changed nothing, so there is no pull request. Summary: " + run.path("summary").asText());
+            return;
+        }
+        String url = pullRequest.path("url").asText();
+        say("Pull request: " + url);
+        String path = url.replaceFirst("^https?://[^/]+", "");
+        JsonNode pr = api.get(api.ports().gateway(), path).expect(200).body();
+        say("  branch:  " + pr.path("head").asText() + " -> " + pr.path("base").asText());
+        say("  title:   " + pr.path("title").asText());
+        say("  commits: " + pr.path("commits"));
+        say("  diff stat:");
+        pr.path("diffStat").asText().lines().forEach(line -> say("    " + line));
+        say("  diff:");
+        List<String> diff = pr.path("diff").asText().lines().toList();
+        diff.stream().limit(60).forEach(line -> say("    " + line));
+        if (diff.size() > 60) {
+            say("    ... (" + (diff.size() - 60) + " more lines: curl -H \"Authorization: Bearer $TOKEN\" " + url + ")");
+        }
+    }
+
+    private static void printHistory(JsonNode run) {
+        say("");
+        say("Run history:");
+        for (JsonNode entry : run.path("history")) {
+            say("  " + entry.path("at").asText() + "  " + pad(entry.path("status").asText()) + "  "
+                    + entry.path("detail").asText(""));
+        }
+        if (!run.path("summary").isNull()) {
+            say("Summary: " + run.path("summary").asText());
+        }
+    }
+
+    private static void printNext(String workspace, String taskId) {
+        say("""
+
+                What to try next:
+                  TOKEN=$(./handoff token %s --admin)
+                  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8081/api/tasks/%s | jq .
+                  curl -s -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8082/api/tasks/%s/runs | jq .
+                  curl -N -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8084/api/events      # live events
+                  Every service describes its API at /q/openapi (e.g. http://127.0.0.1:8082/q/openapi).
+                  A real agent: ./handoff down; HANDOFF_LOCAL_AGENT_COMMAND='claude -p --permission-mode acceptEdits' ./handoff up
+                  A real repository: HANDOFF_LOCAL_REPO_ROOTS=/path/to/your/repos (file://) or
+                    HANDOFF_LOCAL_ALLOWED_HOSTS=github.com (remote) when you run ./handoff up.
+                  Cursor: PUT /api/agent-config {"provider":"cursor","apiKey":"...","enabled":true} (see README).
+                  ./handoff down stops everything.""".formatted(workspace, taskId, taskId));
+    }
+
+    private static String pad(String status) {
+        return String.format("%-9s", status);
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+    }
+
+    private Demo() {
+    }
+}

@@ -1,0 +1,220 @@
+package dev.handoff.e2e;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.handoff.e2e.chaos.FakeCursorApi;
+import dev.handoff.e2e.chaos.RawHttp;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * A canary Cursor API key, configured and used by real runs (launch, polling, stop), and a second one Cursor refuses:
+ * neither, nor the Basic credentials made of them, nor any run's webhook secret, appears in the four services' logs,
+ * in a pg_dump of any service database, or in any record of any Kafka topic. Runs last, so that it reads what every
+ * e2e class left behind.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(100)
+class SecretHygieneTest {
+
+    private final String canary = "key_canary_" + UUID.randomUUID().toString().replace("-", "");
+    private final String refusedCanary = "key_refused_canary_" + UUID.randomUUID().toString().replace("-", "");
+    private E2eStack e2e;
+    private final Map<String, String> needles = new LinkedHashMap<>();
+
+    @BeforeAll
+    void configureTheCanaryAndUseItInRuns() {
+        e2e = E2eStack.get();
+        FakeCursorApi cursor = e2e.cursor();
+        cursor.acceptKey(canary);
+        Api api = new Api(e2e, e2e.jwt().admin(E2eStack.newWorkspace("secrets")));
+
+        RawHttp.Answer refused = api.send("PUT", e2e.gateway("/api/agent-config"),
+                Map.of("provider", "cursor", "apiKey", refusedCanary, "enabled", true));
+        assertEquals(422, refused.status(), refused.brief());
+        assertEquals("provider-rejected-key", refused.code());
+        assertFalse(refused.body().contains(refusedCanary), "the refusal does not echo the key");
+
+        JsonNode config = api.expect(200, api.send("PUT", e2e.gateway("/api/agent-config"),
+                Map.of("provider", "cursor", "apiKey", canary, "enabled", true, "model", "canary-model")));
+        assertEquals("..." + canary.substring(canary.length() - 4), config.get("keyHint").asText());
+        assertFalse(config.toString().contains(canary));
+        assertFalse(api.get(e2e.gateway("/api/agent-config")).body().contains(canary));
+
+        String brief = api.newBrief();
+        Map<String, Object> launch = Map.of("repositoryUrl", "https://github.com/acme/greeter.git", "branch", "main");
+        String finished = api.launch(api.newTask(brief, "Canary run that finishes"), launch).get("id").asText();
+        String stopped = api.launch(api.newTask(brief, "Canary run that is cancelled"), launch).get("id").asText();
+        FakeCursorApi.Agent finishing = agentOf(api, finished);
+        FakeCursorApi.Agent stopping = agentOf(api, stopped);
+        cursor.setStatus(finishing.id, "RUNNING", null, null);
+        cursor.setStatus(stopping.id, "RUNNING", null, null);
+        api.awaitStatus(finished, "RUNNING", Duration.ofSeconds(30));
+        api.awaitStatus(stopped, "RUNNING", Duration.ofSeconds(30));
+        cursor.setStatus(finishing.id, "FINISHED", "https://github.com/acme/greeter/pull/99", "Done");
+        int delivered = cursor.deliver(cursor.webhookOf(finishing.id));
+        assertTrue(delivered >= 200 && delivered < 300, "webhook answered " + delivered);
+        api.awaitStatus(finished, "COMPLETED", Duration.ofSeconds(30));
+        api.expect(200, api.send("POST", e2e.runs("/api/runs/" + stopped + "/cancel"), null));
+        await().atMost(Duration.ofSeconds(30)).until(stopping::stopped);
+
+        String basic = "Basic " + Base64.getEncoder().encodeToString((canary + ":").getBytes(StandardCharsets.UTF_8));
+        List<String> used = cursor.received().stream().filter(r -> basic.equals(r.authorization()))
+                .map(r -> r.method() + " " + r.path().replaceAll("bc_\\w+", "{id}")).distinct().toList();
+        assertTrue(used.containsAll(List.of("GET /v0/me", "POST /v0/agents", "GET /v0/agents/{id}", "POST /v0/agents/{id}/stop")),
+                "the canary key was really used with Cursor: " + used);
+
+        needles.put("the canary API key", canary);
+        needles.put("the refused canary API key", refusedCanary);
+        needles.put("the canary's Basic credentials", basic.substring("Basic ".length()));
+        needles.put("the refused canary's Basic credentials",
+                Base64.getEncoder().encodeToString((refusedCanary + ":").getBytes(StandardCharsets.UTF_8)));
+        needles.put("the canary in Base64", Base64.getEncoder().encodeToString(canary.getBytes(StandardCharsets.UTF_8)));
+        needles.put("the default e2e Cursor key", E2eStack.CURSOR_KEY);
+        for (FakeCursorApi.Agent agent : cursor.agents()) {
+            if (agent.webhookSecret != null) {
+                needles.put("the webhook secret of " + agent.id, agent.webhookSecret);
+            }
+        }
+    }
+
+    private FakeCursorApi.Agent agentOf(Api api, String runId) {
+        String branch = api.run(runId).get("targetBranch").asText();
+        await().atMost(Duration.ofSeconds(30)).until(() -> e2e.cursor().agentForBranch(branch).isPresent());
+        return e2e.cursor().agentForBranch(branch).orElseThrow();
+    }
+
+    @Test
+    @Order(1)
+    void theCanaryIsInNoServiceLog() throws IOException {
+        List<Path> logs;
+        try (Stream<Path> files = Files.list(e2e.logs())) {
+            logs = files.filter(p -> p.toString().endsWith(".log")).sorted().toList();
+        }
+        assertEquals(4, logs.size(), "the four services' logs: " + logs);
+        List<String> found = new ArrayList<>();
+        long bytes = 0;
+        for (Path log : logs) {
+            String text = Files.readString(log, StandardCharsets.UTF_8);
+            bytes += text.length();
+            found.addAll(search(log.getFileName().toString(), text));
+        }
+        System.out.println("[secret hygiene] " + needles.size() + " secrets searched in " + logs.size() + " logs (" + bytes + " characters)");
+        assertEquals(List.of(), found);
+    }
+
+    @Test
+    @Order(2)
+    void theCanaryIsInNoDatabaseDump() throws Exception {
+        List<String> found = new ArrayList<>();
+        for (String database : e2e.databases().names()) {
+            String text = pgDump(database);
+            assertTrue(text.contains("CREATE TABLE"), "a real dump of " + database);
+            System.out.println("[secret hygiene] pg_dump " + database + ": " + text.length() + " characters");
+            found.addAll(search("pg_dump " + database, text));
+        }
+        assertEquals(List.of(), found);
+    }
+
+    @Test
+    @Order(3)
+    void theCanaryIsInNoKafkaRecord() {
+        Properties properties = new Properties();
+        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:19192");
+        properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        properties.put(ConsumerConfig.EXCLUDE_INTERNAL_TOPICS_CONFIG, "false");
+        List<String> found = new ArrayList<>();
+        Map<String, Long> perTopic = new LinkedHashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (Map.Entry<String, List<PartitionInfo>> topic : consumer.listTopics(Duration.ofSeconds(30)).entrySet()) {
+                topic.getValue().forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+                assertTrue(System.nanoTime() < deadline, "read every topic within 2 minutes");
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    perTopic.merge(record.topic(), 1L, Long::sum);
+                    StringBuilder text = new StringBuilder();
+                    text.append(record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8)).append('\n');
+                    text.append(record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8)).append('\n');
+                    for (Header header : record.headers()) {
+                        text.append(header.key()).append('=')
+                                .append(header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8)).append('\n');
+                    }
+                    found.addAll(search(record.topic() + "@" + record.partition() + ":" + record.offset(), text.toString()));
+                }
+            }
+        }
+        System.out.println("[secret hygiene] Kafka records read per topic: " + perTopic);
+        assertTrue(perTopic.getOrDefault("handoff.run-requested", 0L) > 0, "the run requests were read: " + perTopic);
+        assertEquals(List.of(), found);
+    }
+
+    /** The plain SQL dump of a database; tried again while the shared server has no connection slot free. */
+    private static String pgDump(String database) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            ProcessBuilder dump = new ProcessBuilder("pg_dump", "-h", "127.0.0.1", "-U", "handoff", database).redirectErrorStream(true);
+            dump.environment().put("PGPASSWORD", "handoff");
+            Process process = dump.start();
+            String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            boolean ok = process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
+            if (ok) {
+                return text;
+            }
+            if (!text.contains("remaining connection slots") || attempt >= 60) {
+                throw new AssertionError("pg_dump " + database + ": " + text);
+            }
+            Thread.sleep(1000);
+        }
+    }
+
+    private List<String> search(String where, String text) {
+        List<String> found = new ArrayList<>();
+        for (var needle : needles.entrySet()) {
+            int at = text.indexOf(needle.getValue());
+            if (at >= 0) {
+                int from = Math.max(0, at - 120);
+                found.add(needle.getKey() + " in " + where + ": ..." + text.substring(from, Math.min(text.length(), at + 80))
+                        .replace('\n', ' ') + "...");
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,276 @@
+package dev.handoff.notify.live;
+
+import dev.handoff.notify.RunEvent;
+import dev.handoff.notify.repository.RunEventStore;
+import io.quarkus.logging.Log;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgConnection;
+import io.vertx.pgclient.PgNotification;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+
+/**
+ * One replica's view of the events as they are stored, whichever replica stored them: a LISTEN on
+ * {@link RunEventStore#CHANNEL}, and for each workspace that has listeners here, a cursor that reads the new rows
+ * in sequence order and hands each to the listeners.
+ * <p>
+ * Why a listener never misses an event: a notification arrives only after its transaction committed, and within a
+ * workspace sequences commit in order, so once sequence n is announced every lower one is visible. A listener gets
+ * every event announced after it subscribed; whatever committed before is in the replay its connection reads after
+ * subscribing (the connection drops the duplicates at the seam by sequence). Notifications are lost only when the
+ * LISTEN connection is: then every listener is told ({@link FeedListener#onFeedLost()}) and no new one is accepted
+ * until the LISTEN is back, so the clients resume by Last-Event-ID from the database.
+ */
+public class LiveFeed {
+
+    private static final int FETCH_LIMIT = 500;
+    private static final long RETRY_DELAY_MS = 1000;
+
+    private final Vertx vertx;
+    private final PgConnectOptions options;
+    private final RunEventStore store;
+    private final Duration probeInterval;
+    private final Map<String, Workspace> workspaces = new HashMap<>();
+    private final Promise<Void> firstListen = Promise.promise();
+    private PgConnection connection;
+    private boolean listening;
+    private boolean stopped;
+    private long probeTimer = -1;
+
+    /** {@code probeInterval}: how often the LISTEN connection is checked, so a silently dead one is noticed. */
+    public LiveFeed(Vertx vertx, PgConnectOptions options, RunEventStore store, Duration probeInterval) {
+        this.vertx = vertx;
+        this.options = options;
+        this.store = store;
+        this.probeInterval = probeInterval;
+    }
+
+    /** Starts listening; the future completes with the first LISTEN. Retries by itself until {@link #stop()}. */
+    public Future<Void> start() {
+        connect();
+        return firstListen.future();
+    }
+
+    public synchronized Future<Void> stop() {
+        stopped = true;
+        listening = false;
+        if (probeTimer >= 0) {
+            vertx.cancelTimer(probeTimer);
+        }
+        return connection == null ? Future.succeededFuture() : connection.close();
+    }
+
+    public synchronized boolean isListening() {
+        return listening;
+    }
+
+    /**
+     * From now on the listener gets every event of the workspace this replica is told about; subscribe before reading
+     * the replay of a reconnecting client. False when the feed is not listening (the caller should refuse the client).
+     */
+    public synchronized boolean subscribe(String workspaceId, FeedListener listener) {
+        if (!listening) {
+            return false;
+        }
+        workspaces.computeIfAbsent(workspaceId, Workspace::new).listeners.add(listener);
+        return true;
+    }
+
+    public synchronized void unsubscribe(String workspaceId, FeedListener listener) {
+        Workspace workspace = workspaces.get(workspaceId);
+        if (workspace != null) {
+            workspace.listeners.remove(listener);
+            if (workspace.listeners.isEmpty()) {
+                workspaces.remove(workspaceId);
+            }
+        }
+    }
+
+    /** How many listeners this replica has (all workspaces). */
+    public synchronized int listenerCount() {
+        return workspaces.values().stream().mapToInt(w -> w.listeners.size()).sum();
+    }
+
+    private void connect() {
+        PgConnection.connect(vertx, options)
+                .compose(conn -> {
+                    conn.notificationHandler(this::onNotification);
+                    conn.closeHandler(v -> linkLost(conn));
+                    conn.exceptionHandler(e -> Log.debugf("LISTEN connection: %s", e.getMessage()));
+                    return conn.query("LISTEN " + RunEventStore.CHANNEL).execute().map(rows -> conn)
+                            .onFailure(e -> conn.close());
+                })
+                .onSuccess(this::listening)
+                .onFailure(e -> {
+                    Log.warnf("cannot LISTEN on PostgreSQL (%s); retrying", e.getMessage());
+                    retry();
+                });
+    }
+
+    private void listening(PgConnection conn) {
+        synchronized (this) {
+            if (stopped) {
+                conn.close();
+                return;
+            }
+            connection = conn;
+            listening = true;
+            probeTimer = vertx.setPeriodic(probeInterval.toMillis(), t -> probe(conn));
+        }
+        Log.debug("listening for stored run events");
+        firstListen.tryComplete();
+    }
+
+    /** A LISTEN connection whose peer vanished without a word is only noticed by using it. */
+    private void probe(PgConnection conn) {
+        long deadline = vertx.setTimer(probeInterval.toMillis(), t -> {
+            Log.warn("the PostgreSQL LISTEN connection does not answer; reconnecting");
+            conn.close();
+        });
+        conn.query("select 1").execute().onComplete(result -> {
+            vertx.cancelTimer(deadline);
+            if (result.failed()) {
+                conn.close();
+            }
+        });
+    }
+
+    private void linkLost(PgConnection conn) {
+        List<FeedListener> lost = new ArrayList<>();
+        boolean reconnect;
+        synchronized (this) {
+            if (connection != conn) {
+                return;
+            }
+            connection = null;
+            listening = false;
+            if (probeTimer >= 0) {
+                vertx.cancelTimer(probeTimer);
+                probeTimer = -1;
+            }
+            workspaces.values().forEach(w -> lost.addAll(w.listeners));
+            workspaces.clear();
+            reconnect = !stopped;
+        }
+        if (reconnect) {
+            Log.warnf("lost the PostgreSQL LISTEN connection; ending %d streams and reconnecting", lost.size());
+            retry();
+        }
+        lost.forEach(FeedListener::onFeedLost);
+    }
+
+    private void retry() {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+        }
+        vertx.setTimer(RETRY_DELAY_MS, t -> connect());
+    }
+
+    private void onNotification(PgNotification notification) {
+        String payload = notification.getPayload();
+        int colon = payload == null ? -1 : payload.lastIndexOf(':');
+        if (colon <= 0) {
+            Log.debugf("ignoring notification '%s'", payload);
+            return;
+        }
+        long sequence;
+        try {
+            sequence = Long.parseLong(payload.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            Log.debugf("ignoring notification '%s'", payload);
+            return;
+        }
+        Workspace workspace;
+        synchronized (this) {
+            workspace = workspaces.get(payload.substring(0, colon));
+        }
+        if (workspace != null) {
+            workspace.announced(sequence);
+        }
+        // else nobody here follows this workspace
+    }
+
+    /** The listeners of one workspace and how far this replica has read it. One fetch at a time, in order. */
+    private final class Workspace {
+
+        final String id;
+        final Set<FeedListener> listeners = new CopyOnWriteArraySet<>();
+        /** Highest sequence handed to the listeners; -1 until the first announcement since this workspace is followed. */
+        private long cursor = -1;
+        /** Highest sequence announced (so committed). */
+        private long announced = -1;
+        private boolean fetching;
+
+        Workspace(String id) {
+            this.id = id;
+        }
+
+        void announced(long sequence) {
+            synchronized (this) {
+                if (cursor < 0) {
+                    // the first announcement since this workspace is followed: earlier events are in the replays
+                    cursor = sequence - 1;
+                }
+                announced = Math.max(announced, sequence);
+                if (fetching || announced <= cursor) {
+                    return;
+                }
+                fetching = true;
+            }
+            fetch();
+        }
+
+        private void fetch() {
+            long from;
+            long upTo;
+            synchronized (this) {
+                from = cursor;
+                upTo = announced;
+            }
+            store.between(id, from, upTo, FETCH_LIMIT).subscribe().with(events -> {
+                deliver(events);
+                boolean more;
+                synchronized (this) {
+                    // a short page read everything up to upTo; missing sequences are gaps that were never stored
+                    cursor = events.size() < FETCH_LIMIT ? upTo : events.get(events.size() - 1).sequence();
+                    more = announced > cursor;
+                    fetching = more;
+                }
+                if (more) {
+                    fetch();
+                }
+            }, failure -> {
+                if (listeners.isEmpty()) {
+                    synchronized (this) {
+                        fetching = false;
+                    }
+                    return;
+                }
+                Log.warnf("could not read the new events of workspace %s (%s); retrying", id, failure.getMessage());
+                vertx.setTimer(RETRY_DELAY_MS, t -> fetch());
+            });
+        }
+
+        private void deliver(List<RunEvent> events) {
+            for (RunEvent event : events) {
+                for (FeedListener listener : listeners) {
+                    try {
+                        listener.onEvent(event);
+                    } catch (RuntimeException e) {
+                        Log.warnf(e, "a listener of workspace %s failed", id);
+                    }
+                }
+            }
+        }
+    }
+}

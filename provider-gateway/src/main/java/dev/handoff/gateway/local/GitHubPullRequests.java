@@ -1,0 +1,106 @@
+package dev.handoff.gateway.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.handoff.events.EventJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Opens pull requests through GitHub's REST API ({@code POST /repos/{owner}/{repo}/pulls}) when the origin is a
+ * GitHub repository and {@code HANDOFF_GITHUB_TOKEN} is set. Blocking: called from local-run worker threads only.
+ */
+final class GitHubPullRequests {
+
+    private static final Pattern HTTPS = Pattern.compile("^https://(?:[^@/]+@)?([^/:]+)(?::\\d+)?/([^/]+)/([^/]+?)(?:\\.git)?/?$");
+    private static final Pattern SSH = Pattern.compile("^(?:ssh://)?[A-Za-z0-9._-]+@([^:/]+)(?::\\d+)?[:/]([^/]+)/([^/]+?)(?:\\.git)?/?$");
+
+    private final URI apiUrl;
+    private final String webHost;
+    private final Optional<String> token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    GitHubPullRequests(String apiUrl, Optional<String> token) {
+        this.apiUrl = URI.create(apiUrl.replaceAll("/+$", ""));
+        String apiHost = this.apiUrl.getHost().toLowerCase(Locale.ROOT);
+        this.webHost = apiHost.equals("api.github.com") ? "github.com" : apiHost;
+        this.token = token.map(String::strip).filter(t -> !t.isEmpty());
+    }
+
+    /** A GitHub repository: owner and name. */
+    record Repo(String owner, String name, boolean https) {
+    }
+
+    /** The repository when the origin is on GitHub and a token is set; empty otherwise. */
+    Optional<Repo> repoOf(String originUrl) {
+        if (token.isEmpty() || originUrl == null) {
+            return Optional.empty();
+        }
+        for (Pattern pattern : new Pattern[] {HTTPS, SSH}) {
+            Matcher m = pattern.matcher(originUrl.strip());
+            if (m.matches() && m.group(1).toLowerCase(Locale.ROOT).equals(webHost)) {
+                return Optional.of(new Repo(m.group(2), m.group(3), pattern == HTTPS));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The header git sends to push over https with the token (GitHub's documented x-access-token form). */
+    String gitAuthorization() {
+        return "Basic " + Base64.getEncoder().encodeToString(("x-access-token:" + token.orElseThrow()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Opens the pull request; answers its {@code html_url}. */
+    String open(Repo repo, String title, String body, String head, String base) {
+        String json = EventJson.toJson(Map.of("title", title, "body", body, "head", head, "base", base));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/repos/" + repo.owner() + "/" + repo.name() + "/pulls"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token.orElseThrow())
+                .header("Accept", "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", "2022-11-28")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 201) {
+                JsonNode created = EventJson.mapper().readTree(response.body());
+                return created.path("html_url").asText();
+            }
+            String reason = switch (response.statusCode()) {
+                case 401, 403 -> "GitHub refused HANDOFF_GITHUB_TOKEN (HTTP " + response.statusCode() + ")";
+                case 404 -> "GitHub does not show " + repo.owner() + "/" + repo.name() + " to HANDOFF_GITHUB_TOKEN (HTTP 404)";
+                case 422 -> "GitHub could not open the pull request (HTTP 422: " + message(response.body()) + ")";
+                default -> "GitHub answered HTTP " + response.statusCode();
+            };
+            throw new LocalRunFailure(LocalRunFailure.PULL_REQUEST_FAILED,
+                    "the branch " + head + " was pushed, but the pull request could not be opened: " + reason);
+        } catch (IOException e) {
+            throw new LocalRunFailure(LocalRunFailure.PULL_REQUEST_FAILED,
+                    "the branch " + head + " was pushed, but GitHub could not be reached to open the pull request");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LocalRunFailure(LocalRunFailure.PULL_REQUEST_FAILED, "interrupted while opening the pull request");
+        }
+    }
+
+    private static String message(String body) {
+        try {
+            JsonNode error = EventJson.mapper().readTree(body);
+            String text = error.path("errors").path(0).path("message").asText(error.path("message").asText("unknown"));
+            return text.length() > 200 ? text.substring(0, 200) : text;
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

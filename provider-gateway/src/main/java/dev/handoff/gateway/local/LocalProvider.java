@@ -1,0 +1,244 @@
+package dev.handoff.gateway.local;
+
+import dev.handoff.events.RunRequested;
+import dev.handoff.gateway.GatewayConfig;
+import dev.handoff.gateway.LocalPullRequest;
+import dev.handoff.gateway.ProviderRun;
+import dev.handoff.gateway.Providers;
+import dev.handoff.gateway.repository.PullRequestRepository;
+import dev.handoff.gateway.service.RunLedger;
+import dev.handoff.gateway.service.RunUpdate;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The embedded provider: agents run on this machine, on worker threads of their own (never the event loop). A run is
+ * recorded, with this replica as its owner, before anything starts; the owner renews its lease while the run lives.
+ * A run whose lease ran out lost its replica (a crash or restart) and is failed with {@code interrupted-by-restart}.
+ */
+@ApplicationScoped
+public class LocalProvider {
+
+    private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(30);
+
+    private final RunLedger ledger;
+    private final PullRequestRepository pullRequests;
+    private final GatewayConfig config;
+    private final String owner = "local-" + UUID.randomUUID();
+    private final Map<UUID, LocalRun> active = new ConcurrentHashMap<>();
+    private final ExecutorService workers;
+    private final LocalRun.Settings settings;
+
+    public LocalProvider(RunLedger ledger, PullRequestRepository pullRequests, GatewayConfig config,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8083") int port) {
+        this.ledger = ledger;
+        this.pullRequests = pullRequests;
+        this.config = config;
+        GatewayConfig.Local local = config.local();
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(local.maxParallel(), local.maxParallel(), 1, TimeUnit.MINUTES,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "local-agent-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        String publicUrl = config.publicUrl().map(String::strip).filter(s -> !s.isEmpty())
+                .orElse("http://127.0.0.1:" + port).replaceAll("/+$", "");
+        this.settings = new LocalRun.Settings(workRoot(local), local.agentCommand(), local.demoAgent(), local.agentTimeout(),
+                local.killGrace(), publicUrl, agentBaseEnvironment(), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
+                        local.allowedHosts().orElse(List.of())),
+                new GitHubPullRequests(config.github().apiUrl(), config.github().token()));
+    }
+
+    /**
+     * The whole environment an agent (and git) gets besides its three HANDOFF_ variables: enough to find programs,
+     * the operator's home (where agent CLIs keep their login) and a locale; none of the gateway's settings or secrets.
+     */
+    static Map<String, String> agentBaseEnvironment() {
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin"));
+        env.put("HOME", System.getProperty("user.home"));
+        env.put("LANG", Optional.ofNullable(System.getenv("LANG")).orElse("C.UTF-8"));
+        return Map.copyOf(env);
+    }
+
+    private static Path workRoot(GatewayConfig.Local local) {
+        Path root = local.workDir().map(String::strip).filter(s -> !s.isEmpty()).map(Path::of)
+                .orElse(Path.of(System.getProperty("java.io.tmpdir"), "handoff-worktrees"));
+        try {
+            return Files.createDirectories(root).toAbsolutePath();
+        } catch (IOException e) {
+            throw new IllegalStateException("HANDOFF_LOCAL_WORK_DIR " + root + " cannot be created", e);
+        }
+    }
+
+    /**
+     * Records the run (this replica owns it) and queues it; a redelivered request finds the run recorded and starts
+     * nothing.
+     */
+    public Uni<Void> launch(RunRequested request) {
+        return ledger.pool().withTransaction(db -> ledger.runs().insertIfAbsent(db, request.runId(), request.workspaceId(),
+                        Providers.LOCAL, request.repositoryUrl(), request.branch(), request.targetBranch(), owner,
+                        config.local().lease()))
+                .invoke(isNew -> {
+                    if (!isNew) {
+                        Log.debugf("local run %s was launched before; redelivery ignored", request.runId());
+                        return;
+                    }
+                    LocalRun run = new LocalRun(request, settings, host());
+                    active.put(request.runId(), run);
+                    workers.execute(() -> {
+                        try {
+                            run.run();
+                        } finally {
+                            active.remove(request.runId());
+                        }
+                    });
+                })
+                .replaceWithVoid();
+    }
+
+    /**
+     * Stops a run: this replica's own run is told at once (its thread kills the agent's process tree); another live
+     * replica's run learns it from its next lease renewal; a run nobody owns any more is cancelled here.
+     */
+    public Uni<Void> cancel(ProviderRun run) {
+        LocalRun mine = active.get(run.runId());
+        if (mine != null) {
+            mine.cancel();
+            return Uni.createFrom().voidItem();
+        }
+        boolean ownerGone = run.leaseUntil() == null || run.leaseUntil().isBefore(java.time.Instant.now());
+        return ownerGone ? ledger.apply(run.runId(), RunUpdate.cancelled("CANCELLED")).replaceWithVoid() : Uni.createFrom().voidItem();
+    }
+
+    /** Keeps this replica's runs claimed and passes on cancellations asked of another replica. */
+    @Scheduled(every = "${handoff.local.heartbeat:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> heartbeat() {
+        List<UUID> mine = new ArrayList<>(active.keySet());
+        return ledger.pool().withConnection(db -> ledger.runs().renewLeases(db, owner, mine, config.local().lease()))
+                .invoke(cancelled -> cancelled.forEach(runId -> {
+                    LocalRun run = active.get(runId);
+                    if (run != null) {
+                        run.cancel();
+                    }
+                }))
+                .replaceWithVoid()
+                .onFailure().recoverWithItem(failure -> {
+                    Log.warnf("renewing local run leases: %s", failure.toString());
+                    return null;
+                });
+    }
+
+    /** Fails the local runs whose replica is gone: they were interrupted by a restart and nobody will finish them. */
+    @Scheduled(every = "${handoff.local.heartbeat:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> failAbandonedRuns() {
+        return ledger.pool().withTransaction(db -> ledger.runs().lockAbandoned(db, Providers.LOCAL, 100)
+                        .chain(runs -> Multi.createFrom().iterable(runs)
+                                .onItem().transformToUniAndConcatenate(run -> ledger.apply(db, run.runId(), LocalRun.interrupted()))
+                                .collect().asList()))
+                .invoke(failed -> {
+                    if (!failed.isEmpty()) {
+                        Log.infof("%d local run(s) interrupted by a restart were failed", failed.size());
+                        ledger.kickRelay();
+                    }
+                })
+                .replaceWithVoid()
+                .onFailure().recoverWithItem(failure -> {
+                    Log.warnf("failing abandoned local runs: %s", failure.toString());
+                    return null;
+                });
+    }
+
+    /**
+     * At startup: agents left running by a gateway that died without stopping them are stopped (their runs are failed
+     * as interrupted by {@link #failAbandonedRuns()}), and run folders (prompt, agent log) older than a week go.
+     */
+    void onStart(@Observes StartupEvent startup) {
+        workers.execute(this::cleanWorkRoot);
+    }
+
+    @Scheduled(every = "6h", delayed = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    void purgeOldRunFolders() {
+        workers.execute(this::cleanWorkRoot);
+    }
+
+    private void cleanWorkRoot() {
+        Instant weekAgo = Instant.now().minus(Duration.ofDays(7));
+        try (var dirs = Files.list(settings.workRoot())) {
+            for (Path dir : dirs.filter(Files::isDirectory).toList()) {
+                UUID runId;
+                try {
+                    runId = UUID.fromString(dir.getFileName().toString());
+                } catch (IllegalArgumentException notARun) {
+                    continue;
+                }
+                if (active.containsKey(runId)) {
+                    continue;
+                }
+                Path marker = dir.resolve(AgentProcess.MARKER);
+                if (Files.exists(marker) && AgentProcess.stopOrphan(marker)) {
+                    Log.infof("stopped the agent of run %s, left running by a gateway that stopped", runId);
+                }
+                if (Files.getLastModifiedTime(dir).toInstant().isBefore(weekAgo)) {
+                    LocalRun.deleteQuietly(dir);
+                }
+            }
+        } catch (IOException e) {
+            Log.warnf("cleaning %s: %s", settings.workRoot(), e.toString());
+        }
+    }
+
+    /** On shutdown the agents stop with the gateway; their runs are failed as interrupted when a replica next looks. */
+    void onShutdown(@Observes ShutdownEvent shutdown) {
+        active.values().forEach(LocalRun::shutdown);
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(config.local().killGrace().toMillis() + 5000, TimeUnit.MILLISECONDS)) {
+                workers.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private LocalRun.Host host() {
+        return new LocalRun.Host() {
+            @Override
+            public void report(UUID runId, RunUpdate update) {
+                ledger.apply(runId, update).await().atMost(REPORT_TIMEOUT);
+            }
+
+            @Override
+            public void savePullRequest(LocalPullRequest pullRequest) {
+                pullRequests.insert(pullRequest).await().atMost(REPORT_TIMEOUT);
+            }
+        };
+    }
+}

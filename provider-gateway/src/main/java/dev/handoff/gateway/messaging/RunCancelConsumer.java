@@ -1,0 +1,54 @@
+package dev.handoff.gateway.messaging;
+
+import dev.handoff.events.RunCancelRequested;
+import dev.handoff.gateway.ProviderRun;
+import dev.handoff.gateway.service.RunLedger;
+import dev.handoff.gateway.service.RunUpdate;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Optional;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * {@code handoff.run-cancel-requested}: marks the run as to be cancelled (so every replica can see it) and asks its
+ * provider to stop the agent. A cancel that arrives before its launch request is remembered, and the launch ignored.
+ */
+@ApplicationScoped
+public class RunCancelConsumer {
+
+    private final RunLedger ledger;
+    private final ProviderDispatch dispatch;
+
+    public RunCancelConsumer(RunLedger ledger, ProviderDispatch dispatch) {
+        this.ledger = ledger;
+        this.dispatch = dispatch;
+    }
+
+    @Incoming("run-cancel-requested")
+    public Uni<Void> onCancelRequested(RunCancelRequested cancel) {
+        if (cancel == null || cancel.runId() == null || cancel.workspaceId() == null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("not a readable RunCancelRequested"));
+        }
+        return ledger.pool().withTransaction(db -> ledger.runs().lock(db, cancel.runId()).chain(found -> {
+                    if (found.isEmpty()) {
+                        // cancelled before the launch request arrived: remember it so that the launch starts nothing
+                        return ledger.runs().insertIfAbsent(db, cancel.runId(), cancel.workspaceId(), String.valueOf(cancel.provider()),
+                                        null, null, null, null, Duration.ZERO)
+                                .chain(() -> ledger.apply(db, cancel.runId(), RunUpdate.cancelled("CANCELLED")))
+                                .replaceWith(Optional.<ProviderRun>empty());
+                    }
+                    ProviderRun run = found.get();
+                    if (!run.workspaceId().equals(cancel.workspaceId()) || run.status().isFinal()) {
+                        Log.debugf("cancel of run %s ignored (finished, or another workspace)", cancel.runId());
+                        return Uni.createFrom().item(Optional.<ProviderRun>empty());
+                    }
+                    return ledger.runs().requestCancel(db, run.runId()).replaceWith(Optional.of(run));
+                }))
+                .invoke(ledger::kickRelay)
+                .chain(toStop -> toStop.map(dispatch::cancel).orElse(Uni.createFrom().voidItem()))
+                // a passing database or broker hiccup is retried here before the message goes to the DLQ
+                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).atMost(3);
+    }
+}

@@ -1,0 +1,99 @@
+package dev.handoff.gateway.rest;
+
+import dev.handoff.gateway.AgentConfig;
+import dev.handoff.gateway.service.AgentConfigService;
+import dev.handoff.web.Caller;
+import dev.handoff.web.ProblemException;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Instant;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The workspace's agent configuration. The API key goes in, never out: responses carry only {@code keyHint}. */
+@Path("/api/agent-config")
+@Tag(name = "Agent configuration", description = "Which agent provider the workspace uses, and its API key")
+@Produces(MediaType.APPLICATION_JSON)
+public class AgentConfigResource {
+
+    private final AgentConfigService service;
+    private final Caller caller;
+
+    public AgentConfigResource(AgentConfigService service, Caller caller) {
+        this.service = service;
+        this.caller = caller;
+    }
+
+    /** The PUT body. {@code apiKey} is required for cursor and refused for local. */
+    public record ConfigRequest(
+            @NotNull @Pattern(regexp = "cursor|local", message = "must be 'cursor' or 'local'") String provider,
+            @Size(max = 1000) String apiKey,
+            @NotNull Boolean enabled,
+            @Size(max = 200) String model) {
+
+        @Override
+        public String toString() {
+            return "ConfigRequest[provider=" + provider + ", enabled=" + enabled + ", model=" + model + "]";
+        }
+    }
+
+    /** What a client sees: never the key. */
+    public record ConfigView(String provider, boolean enabled, String model, String keyHint, Instant verifiedAt,
+            Instant updatedAt) {
+
+        static ConfigView of(AgentConfig config) {
+            return new ConfigView(config.provider(), config.enabled(), config.model(), config.keyHint(),
+                    config.verifiedAt(), config.updatedAt());
+        }
+    }
+
+    @GET
+    @RolesAllowed({Caller.MEMBER, Caller.ADMIN})
+    @Operation(summary = "The workspace's agent configuration (never the key)")
+    @APIResponse(responseCode = "200", description = "The configuration")
+    @APIResponse(responseCode = "404", description = "The workspace has no agent configuration yet")
+    public Uni<ConfigView> get() {
+        return service.find(caller.workspace())
+                .map(found -> found.map(ConfigView::of).orElseThrow(() -> ProblemException.notFound("agent configuration")));
+    }
+
+    @PUT
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Caller.ADMIN)
+    @Operation(summary = "Set the provider, enable or disable agents, store the provider's API key",
+            description = "For cursor the key is required and checked with Cursor (GET /v0/me) before it is stored in the"
+                    + " secret store. The local provider needs no key.")
+    @APIResponse(responseCode = "200", description = "The configuration as stored")
+    @APIResponse(responseCode = "400", description = "validation-failed")
+    @APIResponse(responseCode = "403", description = "forbidden: only admins configure agents")
+    @APIResponse(responseCode = "422", description = "provider-rejected-key: Cursor refused the key")
+    @APIResponse(responseCode = "503", description = "provider-unavailable: Cursor could not be reached")
+    public Uni<ConfigView> put(@Valid @NotNull ConfigRequest request) {
+        String model = request.model() == null || request.model().isBlank() ? null : request.model().strip();
+        return service.configure(caller.workspace(),
+                        new AgentConfigService.Change(request.provider(), request.apiKey(), request.enabled(), model))
+                .map(ConfigView::of);
+    }
+
+    @DELETE
+    @RolesAllowed(Caller.ADMIN)
+    @Operation(summary = "Remove the agent configuration and destroy the stored key")
+    @APIResponse(responseCode = "204", description = "Removed (also when there was none)")
+    @APIResponse(responseCode = "403", description = "forbidden: only admins configure agents")
+    public Uni<Response> delete() {
+        return service.remove(caller.workspace()).map(nothing -> Response.noContent().build());
+    }
+}

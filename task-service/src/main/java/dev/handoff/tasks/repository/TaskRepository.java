@@ -1,0 +1,39 @@
+package dev.handoff.tasks.repository;
+
+import dev.handoff.tasks.Task;
+import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.LockModeType;
+import java.util.List;
+import java.util.UUID;
+
+/** Tasks, always looked up within one workspace. */
+@ApplicationScoped
+public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
+
+    public Uni<Task> findInWorkspace(String workspaceId, UUID id) {
+        return find("id = ?1 and workspaceId = ?2", id, workspaceId).firstResult();
+    }
+
+    /** The task, locked for the rest of the transaction so that concurrent replacements happen one after another. */
+    public Uni<Task> findForUpdate(String workspaceId, UUID id) {
+        return find("id = ?1 and workspaceId = ?2", id, workspaceId).withLock(LockModeType.PESSIMISTIC_WRITE)
+                .firstResult();
+    }
+
+    /** The task, share-locked so that it is not deleted while a run event is applied to it. */
+    public Uni<Task> findForRunEvent(String workspaceId, UUID id) {
+        return find("id = ?1 and workspaceId = ?2", id, workspaceId).withLock(LockModeType.PESSIMISTIC_READ)
+                .firstResult();
+    }
+
+    /** In creation order (for an import: file order). */
+    public Uni<List<Task>> listOfBrief(String workspaceId, UUID briefId) {
+        return list("workspaceId = ?1 and briefId = ?2 order by createdAt, seq", workspaceId, briefId);
+    }
+
+    public Uni<Boolean> deleteInWorkspace(String workspaceId, UUID id) {
+        return delete("id = ?1 and workspaceId = ?2", id, workspaceId).map(count -> count > 0);
+    }
+}
