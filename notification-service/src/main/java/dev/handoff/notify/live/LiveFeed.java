@@ -33,6 +33,8 @@ public class LiveFeed {
 
     private static final int FETCH_LIMIT = 500;
     private static final long RETRY_DELAY_MS = 1000;
+    /** How long a probe may take before the connection counts as dead: generous, a busy server is not a dead one. */
+    private static final long MIN_PROBE_TIMEOUT_MS = 15_000;
 
     private final Vertx vertx;
     private final PgConnectOptions options;
@@ -44,6 +46,8 @@ public class LiveFeed {
     private boolean listening;
     private boolean stopped;
     private long probeTimer = -1;
+    /** A probe is out (only touched on the event loop that runs the timers). */
+    private volatile boolean probing;
 
     /** {@code probeInterval}: how often the LISTEN connection is checked, so a silently dead one is noticed. */
     public LiveFeed(Vertx vertx, PgConnectOptions options, RunEventStore store, Duration probeInterval) {
@@ -123,6 +127,7 @@ public class LiveFeed {
             }
             connection = conn;
             listening = true;
+            probing = false;
             probeTimer = vertx.setPeriodic(probeInterval.toMillis(), t -> probe(conn));
         }
         Log.debug("listening for stored run events");
@@ -131,11 +136,16 @@ public class LiveFeed {
 
     /** A LISTEN connection whose peer vanished without a word is only noticed by using it. */
     private void probe(PgConnection conn) {
-        long deadline = vertx.setTimer(probeInterval.toMillis(), t -> {
+        if (probing) {
+            return;
+        }
+        probing = true;
+        long deadline = vertx.setTimer(Math.max(MIN_PROBE_TIMEOUT_MS, probeInterval.toMillis()), t -> {
             Log.warn("the PostgreSQL LISTEN connection does not answer; reconnecting");
             conn.close();
         });
         conn.query("select 1").execute().onComplete(result -> {
+            probing = false;
             vertx.cancelTimer(deadline);
             if (result.failed()) {
                 conn.close();
