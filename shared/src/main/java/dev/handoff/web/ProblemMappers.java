@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.handoff.resilience.Outage;
+import dev.handoff.resilience.Unavailable;
 import io.quarkus.logging.Log;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -24,6 +26,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /** Every error of every service leaves as {@code application/problem+json}; nothing unexpected becomes a 500 body with internals. */
 public class ProblemMappers {
+
+    /** What a 503 {@code service-unavailable} asks the client to wait. */
+    static final String RETRY_AFTER_SECONDS = "5";
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
@@ -120,9 +125,26 @@ public class ProblemMappers {
         if (cause != e && cause instanceof ProblemException p) {
             return problem(p);
         }
+        if (Outage.is(e)) {
+            return unavailable(e);
+        }
         Log.errorf(e, "unexpected failure");
         return new Problem(500, "internal-error", "Internal error", "the request could not be completed", null)
                 .toResponse();
+    }
+
+    /**
+     * The database, the broker or the secret store does not answer right now: nothing was changed, and the client may
+     * try again shortly. Logged without a stack trace (an outage is not a bug) and without the failure's details.
+     */
+    private static Response unavailable(Throwable e) {
+        Throwable cause = Failures.unwrap(e);
+        String dependency = cause instanceof Unavailable u ? u.dependency() : "a service this one depends on";
+        Log.warnf("answering 503: %s is not answering (%s)", dependency, cause.getClass().getSimpleName());
+        return Response.status(503).type(Problem.PROBLEM_JSON).header("Retry-After", RETRY_AFTER_SECONDS)
+                .entity(new Problem(503, "service-unavailable", "Service unavailable",
+                        dependency + " is not answering; nothing was changed, try again in a few seconds", null))
+                .build();
     }
 
     private static Response unauthenticated() {

@@ -1,26 +1,29 @@
 package dev.handoff.run.messaging;
 
 import dev.handoff.events.ProviderRunUpdated;
+import dev.handoff.resilience.Redelivery;
 import dev.handoff.run.service.RunService;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Applies the gateway's {@code handoff.provider-run-updated} to runs. Unknown runs are ignored (other teams'
  * events share the topic); a message that cannot be read goes to {@code handoff.provider-run-updated.dlq} at once, one
- * that cannot be applied after a few retries (about 4 s); neither blocks its partition for longer.
+ * that cannot be applied after a few retries. A database outage or a lost race is waited out ({@link Redelivery}): a
+ * good update is never parked because PostgreSQL restarted.
  */
 @ApplicationScoped
 public class ProviderRunUpdatedConsumer {
 
     private final RunService runs;
     private final OutboxRelay relay;
+    private final Redelivery redelivery;
 
-    public ProviderRunUpdatedConsumer(RunService runs, OutboxRelay relay) {
+    public ProviderRunUpdatedConsumer(RunService runs, OutboxRelay relay, Redelivery redelivery) {
         this.runs = runs;
         this.relay = relay;
+        this.redelivery = redelivery;
     }
 
     @Incoming(Channels.PROVIDER_RUN_UPDATED)
@@ -31,9 +34,8 @@ public class ProviderRunUpdatedConsumer {
         if (update.eventId() == null || update.runId() == null) {
             return Uni.createFrom().failure(new IllegalArgumentException("ProviderRunUpdated without eventId or runId"));
         }
-        return Uni.createFrom().deferred(() -> runs.applyProviderUpdate(update))
-                // a readable update for a run is worth a few tries (lost race, deadlock, database blip) before the DLQ
-                .onFailure().retry().withBackOff(Duration.ofMillis(50), Duration.ofSeconds(2)).atMost(5)
+        return redelivery.<Boolean>apply("provider update " + update.eventId() + " of run " + update.runId(),
+                        () -> runs.applyProviderUpdate(update))
                 .invoke(changed -> {
                     if (changed) {
                         relay.kick();

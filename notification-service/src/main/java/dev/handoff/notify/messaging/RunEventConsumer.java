@@ -5,6 +5,7 @@ import dev.handoff.events.PullRequestOpened;
 import dev.handoff.events.RunStatusChanged;
 import dev.handoff.notify.RunEvent;
 import dev.handoff.notify.repository.RunEventStore;
+import dev.handoff.resilience.Redelivery;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,9 +23,11 @@ public class RunEventConsumer {
     public static final String PULL_REQUEST_OPENED = "pull-request-opened";
 
     private final RunEventStore store;
+    private final Redelivery redelivery;
 
-    public RunEventConsumer(RunEventStore store) {
+    public RunEventConsumer(RunEventStore store, Redelivery redelivery) {
         this.store = store;
+        this.redelivery = redelivery;
     }
 
     @Incoming(RUN_STATUS_CHANGED)
@@ -37,10 +40,16 @@ public class RunEventConsumer {
         return store(event);
     }
 
-    /** An unreadable or unusable message fails here, and the channel sends it to the dead letter topic. */
+    /**
+     * An unreadable or unusable message fails here, and the channel sends it to the dead letter topic; a database
+     * outage is waited out ({@link Redelivery}), so a good event is never parked.
+     */
     private Uni<Void> store(HandoffEvent event) {
+        if (event == null) {
+            return Uni.createFrom().failure(new IllegalArgumentException("unreadable run event"));
+        }
         RunEvent unsequenced = RunEvent.unsequenced(event);
-        return store.store(unsequenced, event.occurredAt())
+        return redelivery.apply(event.eventType() + " " + event.eventId(), () -> store.store(unsequenced, event.occurredAt()))
                 .invoke(sequence -> {
                     if (sequence.isPresent()) {
                         Log.debugf("stored %s %s of workspace %s as %d", event.eventType(), event.eventId(),

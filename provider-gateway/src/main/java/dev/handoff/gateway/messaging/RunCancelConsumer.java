@@ -4,6 +4,7 @@ import dev.handoff.events.RunCancelRequested;
 import dev.handoff.gateway.ProviderRun;
 import dev.handoff.gateway.service.RunLedger;
 import dev.handoff.gateway.service.RunUpdate;
+import dev.handoff.resilience.Redelivery;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,10 +21,12 @@ public class RunCancelConsumer {
 
     private final RunLedger ledger;
     private final ProviderDispatch dispatch;
+    private final Redelivery redelivery;
 
-    public RunCancelConsumer(RunLedger ledger, ProviderDispatch dispatch) {
+    public RunCancelConsumer(RunLedger ledger, ProviderDispatch dispatch, Redelivery redelivery) {
         this.ledger = ledger;
         this.dispatch = dispatch;
+        this.redelivery = redelivery;
     }
 
     @Incoming("run-cancel-requested")
@@ -31,6 +34,10 @@ public class RunCancelConsumer {
         if (cancel == null || cancel.runId() == null || cancel.workspaceId() == null) {
             return Uni.createFrom().failure(new IllegalArgumentException("not a readable RunCancelRequested"));
         }
+        return redelivery.apply("cancel of run " + cancel.runId(), () -> cancel(cancel));
+    }
+
+    private Uni<Void> cancel(RunCancelRequested cancel) {
         return ledger.pool().withTransaction(db -> ledger.runs().lock(db, cancel.runId()).chain(found -> {
                     if (found.isEmpty()) {
                         // cancelled before the launch request arrived: remember it so that the launch starts nothing
@@ -47,8 +54,6 @@ public class RunCancelConsumer {
                     return ledger.runs().requestCancel(db, run.runId()).replaceWith(Optional.of(run));
                 }))
                 .invoke(ledger::kickRelay)
-                .chain(toStop -> toStop.map(dispatch::cancel).orElse(Uni.createFrom().voidItem()))
-                // a passing database or broker hiccup is retried here before the message goes to the DLQ
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).atMost(3);
+                .chain(toStop -> toStop.map(dispatch::cancel).orElse(Uni.createFrom().voidItem()));
     }
 }

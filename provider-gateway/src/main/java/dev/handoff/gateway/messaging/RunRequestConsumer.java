@@ -1,8 +1,8 @@
 package dev.handoff.gateway.messaging;
 
 import dev.handoff.events.RunRequested;
+import dev.handoff.resilience.Redelivery;
 import io.smallrye.mutiny.Uni;
-import java.time.Duration;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -14,9 +14,11 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 public class RunRequestConsumer {
 
     private final ProviderDispatch dispatch;
+    private final Redelivery redelivery;
 
-    public RunRequestConsumer(ProviderDispatch dispatch) {
+    public RunRequestConsumer(ProviderDispatch dispatch, Redelivery redelivery) {
         this.dispatch = dispatch;
+        this.redelivery = redelivery;
     }
 
     @Incoming("run-requested")
@@ -24,8 +26,7 @@ public class RunRequestConsumer {
         if (request == null || request.runId() == null || request.workspaceId() == null) {
             return Uni.createFrom().failure(new IllegalArgumentException("not a readable RunRequested"));
         }
-        // a passing database or broker hiccup is retried here before the message goes to the DLQ
-        return dispatch.launch(request)
-                .onFailure().retry().withBackOff(Duration.ofMillis(500), Duration.ofSeconds(5)).atMost(3);
+        // a database outage is waited out; only a request that fails the same way every time reaches the DLQ
+        return redelivery.apply("run request " + request.runId(), () -> dispatch.launch(request));
     }
 }

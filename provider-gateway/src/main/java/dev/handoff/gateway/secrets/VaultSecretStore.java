@@ -1,6 +1,8 @@
 package dev.handoff.gateway.secrets;
 
 import dev.handoff.gateway.GatewayConfig;
+import dev.handoff.resilience.Outage;
+import dev.handoff.resilience.Unavailable;
 import io.quarkus.vault.VaultKVSecretReactiveEngine;
 import io.quarkus.vault.client.VaultClient;
 import io.quarkus.vault.client.VaultClientException;
@@ -35,14 +37,16 @@ public class VaultSecretStore implements SecretStore {
 
     @Override
     public Uni<Void> put(String name, String value) {
-        return kv.writeSecret(path(name), Map.of(FIELD, value));
+        return kv.writeSecret(path(name), Map.of(FIELD, value))
+                .onFailure(VaultSecretStore::unreachable).transform(VaultSecretStore::unavailable);
     }
 
     @Override
     public Uni<Optional<String>> get(String name) {
         return kv.readSecret(path(name))
                 .map(data -> Optional.ofNullable(data.get(FIELD)))
-                .onFailure(VaultSecretStore::notFound).recoverWithItem(Optional.empty());
+                .onFailure(VaultSecretStore::notFound).recoverWithItem(Optional.empty())
+                .onFailure(VaultSecretStore::unreachable).transform(VaultSecretStore::unavailable);
     }
 
     /** Deletes the metadata and with it every version: KV v2's "delete" alone would keep old versions restorable. */
@@ -50,6 +54,7 @@ public class VaultSecretStore implements SecretStore {
     public Uni<Void> destroy(String name) {
         return Uni.createFrom().completionStage(() -> client.get().secrets().kv2(mount()).deleteSecretMetadata(path(name)))
                 .onFailure(VaultSecretStore::notFound).recoverWithNull()
+                .onFailure(VaultSecretStore::unreachable).transform(VaultSecretStore::unavailable)
                 .replaceWithVoid();
     }
 
@@ -59,6 +64,20 @@ public class VaultSecretStore implements SecretStore {
 
     private String path(String name) {
         return config.vault().pathPrefix() + "/" + name;
+    }
+
+    /** Vault down, sealed (503), behind a failing proxy (502, 504) or not reachable at all: try again later. */
+    private static boolean unreachable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof VaultClientException e && e.getStatus() != null && e.getStatus() >= 500) {
+                return true;
+            }
+        }
+        return Outage.is(failure);
+    }
+
+    private static Unavailable unavailable(Throwable failure) {
+        return new Unavailable("the secret store", failure);
     }
 
     private static boolean notFound(Throwable failure) {

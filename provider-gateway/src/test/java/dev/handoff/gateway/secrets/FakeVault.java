@@ -56,6 +56,7 @@ public class FakeVault implements QuarkusTestResourceLifecycleManager {
     private Vertx vertx;
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, Secret> kv = Collections.synchronizedMap(new HashMap<>());
+    private volatile boolean sealed;
     private final List<String> tokens = Collections.synchronizedList(new ArrayList<>(List.of(TOKEN)));
 
     @Override
@@ -64,6 +65,7 @@ public class FakeVault implements QuarkusTestResourceLifecycleManager {
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create());
         router.route().handler(this::record);
+        router.route().handler(this::unlessSealed);
         router.post("/v1/auth/kubernetes/login").handler(this::kubernetesLogin);
         router.route().handler(this::authenticate);
         router.get("/v1/auth/token/lookup-self").handler(this::lookupSelf);
@@ -114,6 +116,11 @@ public class FakeVault implements QuarkusTestResourceLifecycleManager {
         return latest == null ? null : latest.copy();
     }
 
+    /** A sealed Vault answers every request 503 {@code {"errors":["Vault is sealed"]}}, as the real one does. */
+    public void sealed(boolean sealed) {
+        this.sealed = sealed;
+    }
+
     public boolean hasMetadata(String path) {
         return kv.containsKey(path);
     }
@@ -126,6 +133,14 @@ public class FakeVault implements QuarkusTestResourceLifecycleManager {
         received.add(new Received(ctx.request().method().name(), ctx.request().path(),
                 ctx.request().getHeader("X-Vault-Token"), body));
         ctx.next();
+    }
+
+    private void unlessSealed(RoutingContext ctx) {
+        if (sealed) {
+            errors(ctx, 503, List.of("Vault is sealed"));
+        } else {
+            ctx.next();
+        }
     }
 
     private void authenticate(RoutingContext ctx) {

@@ -95,4 +95,22 @@ class VaultSecretStoreTest {
         store.destroy(name).await().atMost(WAIT);
         assertNull(vault.data("handoff/" + name));
     }
+
+    @Test
+    void aSealedVaultIsAnOutageAnswered503AndNothingIsSaved() {
+        vault.sealed(true);
+        try {
+            given().auth().oauth2(Tokens.admin(workspace)).contentType(ContentType.JSON)
+                    .body("{\"provider\":\"cursor\",\"apiKey\":\"" + FakeCursorApi.VALID_KEY + "\",\"enabled\":true}")
+                    .when().put("/api/agent-config")
+                    .then().statusCode(503).contentType("application/problem+json")
+                    .header("Retry-After", "5")
+                    .body("code", equalTo("service-unavailable"))
+                    .body("detail", org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString(FakeCursorApi.VALID_KEY)));
+        } finally {
+            vault.sealed(false);
+        }
+        given().auth().oauth2(Tokens.member(workspace)).when().get("/api/agent-config").then().statusCode(404);
+        assertNull(vault.data("handoff/" + SecretNames.agentKey(workspace)));
+    }
 }
