@@ -50,7 +50,13 @@ public final class Outage {
                 || t instanceof ClosedChannelException || t instanceof TimeoutException
                 || t instanceof RetriableException || CONNECTION_FAILURES.contains(t.getClass().getName())
                 || t.getClass().getName().endsWith("TimeoutException")
-                || inClass(sqlState(t), OUTAGE_SQLSTATE_CLASSES) || closedConnection(t);
+                || inClass(sqlState(t), OUTAGE_SQLSTATE_CLASSES) || notAcceptingConnections(t) || closedConnection(t);
+    }
+
+    /** 55000 with this message: an operator closed the database to connections ({@code ALLOW_CONNECTIONS false}). */
+    private static boolean notAcceptingConnections(Throwable t) {
+        return "55000".equals(sqlState(t)) && t.getMessage() != null
+                && t.getMessage().contains("is not currently accepting connections");
     }
 
     private static boolean contention(Throwable t) {

@@ -16,7 +16,11 @@ class OutageTest {
         private final String sqlState;
 
         DatabaseFailure(String sqlState) {
-            super("FATAL " + sqlState);
+            this(sqlState, "FATAL " + sqlState);
+        }
+
+        DatabaseFailure(String sqlState, String message) {
+            super(message);
             this.sqlState = sqlState;
         }
 
@@ -37,6 +41,7 @@ class OutageTest {
         assertTrue(Outage.is(new org.apache.kafka.common.errors.TimeoutException("metadata")));
         assertTrue(Outage.is(new Unavailable("the secret store", null)));
         assertTrue(Outage.is(new java.io.IOException("Connection reset by peer")));
+        assertTrue(Outage.is(new DatabaseFailure("55000", "database \"handoff_runs\" is not currently accepting connections")));
     }
 
     @Test
@@ -51,6 +56,7 @@ class OutageTest {
     void whatFailsTheSameWayEveryTimeIsNeither() {
         assertFalse(Outage.passes(new DatabaseFailure("23505")), "unique violation");
         assertFalse(Outage.passes(new DatabaseFailure("22001")), "value too long");
+        assertFalse(Outage.passes(new DatabaseFailure("55000", "cannot do that now")));
         assertFalse(Outage.passes(new IllegalArgumentException("event without a workspaceId")));
         assertFalse(Outage.passes(new NullPointerException()));
         assertFalse(Outage.passes(new java.io.IOException("no such file")));
