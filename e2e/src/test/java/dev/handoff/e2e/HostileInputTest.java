@@ -910,8 +910,10 @@ class HostileInputTest {
 
     private void add(String endpoint, String label, String method, String url, Map<String, String> headers, byte[] body,
             Set<Integer> expected, String code) {
-        boolean httpLayer = expected.equals(Set.of(413)) || url.length() > 4000;
-        probes.add(new Probe(endpoint, label, method, url, headers, body, httpLayer ? Set.of(413, 414) : expected, code, !httpLayer));
+        // refused before the application reads it (RequestLimits): over the body limit, or a request target over 8 KiB
+        boolean httpLayer = expected.equals(Set.of(413)) || url.length() > 8192;
+        probes.add(new Probe(endpoint, label, method, url, headers, body, httpLayer ? Set.of(413, 414) : expected,
+                httpLayer ? null : code, true));
     }
 
     private RawHttp.Answer send(Probe probe) {
