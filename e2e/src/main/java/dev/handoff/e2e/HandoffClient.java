@@ -2,15 +2,12 @@ package dev.handoff.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -142,28 +139,7 @@ public final class HandoffClient {
                 HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
                 status = response.statusCode();
                 body = response.body();
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-                    String id = null;
-                    String name = null;
-                    StringBuilder data = new StringBuilder();
-                    String line;
-                    while (!closed && (line = lines.readLine()) != null) {
-                        if (line.isEmpty()) {
-                            if (data.length() > 0) {
-                                events.add(new Event(id, name, parse(data.toString())));
-                            }
-                            id = null;
-                            name = null;
-                            data.setLength(0);
-                        } else if (line.startsWith("id:")) {
-                            id = line.substring(3).trim();
-                        } else if (line.startsWith("event:")) {
-                            name = line.substring(6).trim();
-                        } else if (line.startsWith("data:")) {
-                            data.append(line.substring(5).trim());
-                        }
-                    }
-                }
+                SseReader.read(body, () -> closed, (id, name, data) -> events.add(new Event(id, name, parse(data))));
             } catch (IOException e) {
                 if (!closed) {
                     System.err.println("event stream ended: " + e.getMessage());

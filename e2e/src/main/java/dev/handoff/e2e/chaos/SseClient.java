@@ -1,15 +1,13 @@
 package dev.handoff.e2e.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
+import dev.handoff.e2e.SseReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -110,36 +108,23 @@ public final class SseClient implements AutoCloseable {
     }
 
     private void read(InputStream in) throws IOException {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String id = null;
-            String name = null;
-            StringBuilder data = new StringBuilder();
-            String line;
-            while (!closed && (line = lines.readLine()) != null) {
-                if (line.isEmpty()) {
-                    if (data.length() > 0) {
-                        long sequence = id == null ? -1 : Long.parseLong(id);
-                        events.add(new Event(sequence, name, RawHttp.parse(data.toString())));
-                        if (sequence >= 0) {
-                            lastId = sequence;
-                        }
-                    }
-                    id = null;
-                    name = null;
-                    data.setLength(0);
-                } else if (line.startsWith(":")) {
-                    if (line.contains("connected")) {
-                        live = true;
-                    }
-                } else if (line.startsWith("id:")) {
-                    id = line.substring(3).trim();
-                } else if (line.startsWith("event:")) {
-                    name = line.substring(6).trim();
-                } else if (line.startsWith("data:")) {
-                    data.append(line.substring(5).trim());
+        SseReader.read(in, () -> closed, new SseReader.Listener() {
+            @Override
+            public void event(String id, String name, String data) {
+                long sequence = id == null ? -1 : Long.parseLong(id);
+                events.add(new Event(sequence, name, RawHttp.parse(data)));
+                if (sequence >= 0) {
+                    lastId = sequence;
                 }
             }
-        }
+
+            @Override
+            public void comment(String text) {
+                if (text.contains("connected")) {
+                    live = true;
+                }
+            }
+        });
     }
 
     @Override
