@@ -239,4 +239,34 @@ class LaunchRunTest {
         RunApi.cancel(ws, any).statusCode(200);
         launch(ws, task(), body()).statusCode(201);
     }
+
+    @Test
+    void simultaneousLaunchesOnManyTasksNeverPassTheWorkspaceCap() throws Exception {
+        String ws = workspace("ws");
+        java.util.List<UUID> tasks = new java.util.ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            tasks.add(task());
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(30);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            for (UUID task : tasks) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return launch(ws, task, body()).extract().statusCode();
+                }));
+            }
+            start.countDown();
+            java.util.Map<Integer, Integer> byStatus = new java.util.TreeMap<>();
+            for (var answer : answers) {
+                byStatus.merge(answer.get(60, java.util.concurrent.TimeUnit.SECONDS), 1, Integer::sum);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of(201, 20, 429, 10), byStatus);
+        } finally {
+            pool.shutdownNow();
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(20,
+                as(ws).get("/api/runs?status=PENDING").then().statusCode(200).extract().jsonPath().getList("id").size());
+    }
 }

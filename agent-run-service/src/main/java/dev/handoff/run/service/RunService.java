@@ -237,30 +237,33 @@ public class RunService {
                 throw ProblemException.notFound("task " + taskId);
             }
             TaskRuns aggregate = existing != null ? existing : TaskRuns.of(taskId, workspace);
-            return refuseIfActive(aggregate)
-                    .chain(() -> runs.lockWorkspaceLaunches(workspace))
-                    .chain(() -> runs.countActive(workspace))
-                    .chain(active -> {
-                        if (active >= config.maxActiveRuns()) {
-                            throw concurrencyLimit(active);
-                        }
-                        Instant now = now();
-                        String target = launch.settings().targetBranch() != null
-                                ? launch.settings().targetBranch()
-                                : TargetBranches.defaultFor(launch.context().task().title(), launch.runId());
-                        Run run = Run.launch(launch.runId(), workspace, launch.context(), launch.settings(), target,
-                                launch.idempotencyKey(), launch.hash(), now);
-                        aggregate.claim(run.id());
-                        Uni<?> claimed = existing == null ? taskRuns.persist(aggregate) : Uni.createFrom().voidItem();
-                        return claimed
-                                // the race is decided here: the version check (or the insert of the task's row)
-                                .chain(() -> taskRuns.flush())
-                                .chain(() -> runs.persist(run))
-                                .chain(() -> outbox.append(RunMapper.runRequested(run, launch.context())))
-                                .chain(() -> outbox.append(RunMapper.created(run)))
-                                .chain(() -> runs.flush())
-                                .replaceWith(run);
-                    });
+            return refuseIfActive(aggregate).chain(() -> {
+                Instant now = now();
+                String target = launch.settings().targetBranch() != null
+                        ? launch.settings().targetBranch()
+                        : TargetBranches.defaultFor(launch.context().task().title(), launch.runId());
+                Run run = Run.launch(launch.runId(), workspace, launch.context(), launch.settings(), target,
+                        launch.idempotencyKey(), launch.hash(), now);
+                aggregate.claim(run.id());
+                Uni<?> claimed = existing == null ? taskRuns.persist(aggregate) : Uni.createFrom().voidItem();
+                return claimed
+                        // the race is decided here: the version check (or the insert of the task's row)
+                        .chain(() -> taskRuns.flush())
+                        .chain(() -> runs.persist(run))
+                        .chain(() -> outbox.append(RunMapper.runRequested(run, launch.context())))
+                        .chain(() -> outbox.append(RunMapper.created(run)))
+                        .chain(() -> runs.flush())
+                        // the workspace's limit last: its lock serialises the workspace's launches, so it is held
+                        // only for the count and the commit (the count includes this run, flushed above)
+                        .chain(() -> runs.lockWorkspaceLaunches(workspace))
+                        .chain(() -> runs.countActive(workspace))
+                        .map(active -> {
+                            if (active > config.maxActiveRuns()) {
+                                throw concurrencyLimit(active - 1);
+                            }
+                            return run;
+                        });
+            });
         });
     }
 
