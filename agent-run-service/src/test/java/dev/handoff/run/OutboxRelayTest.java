@@ -75,6 +75,26 @@ class OutboxRelayTest {
                 .size());
     }
 
+    @Test
+    void aBacklogOfThousandsOfRoundsIsDrainedAndTheRelayKeepsWorkingAfterIt() throws Exception {
+        // one run's events go out one per round (order), so 3,000 of them are 3,000 rounds of one drain
+        String ws = workspace("backlog");
+        UUID runId = UUID.randomUUID();
+        try (Connection db = HandoffTestResource.database().connect()) {
+            db.setAutoCommit(false);
+            for (long version = 1; version <= 3000; version++) {
+                insertOutboxRow(db, new RunStatusChanged(UUID.randomUUID(), Instant.now(), ws, runId, UUID.randomUUID(),
+                        RunStatus.RUNNING, RunStatus.RUNNING, version, "backlog " + version, null));
+            }
+            db.commit();
+        }
+        await().atMost(Duration.ofMinutes(3)).until(() -> unsent(runId) == 0);
+
+        UUID after = RunApi.launched(ws, task());
+        assertEquals(1, KafkaProbe.await(Topics.RUN_STATUS_CHANGED, KafkaProbe.ofRun(after), 1, WAIT).size(),
+                "a launch after the backlog is still published");
+    }
+
     private static void insertOutboxRow(Connection db, RunStatusChanged event) throws SQLException {
         try (PreparedStatement insert = db.prepareStatement("""
                 insert into outbox (event_id, run_id, topic, event_type, payload, created_at)

@@ -2,6 +2,7 @@ package dev.handoff.run.messaging;
 
 import dev.handoff.events.Topics;
 import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -80,11 +82,18 @@ public class OutboxRelay {
         }
     }
 
-    /** Rounds until nothing is left (or a send fails: the next sweep tries again). */
+    /**
+     * Rounds until nothing is left (or a send fails: the next sweep tries again). A loop, not a recursion: a backlog
+     * of thousands of rounds once nested one operator per round and overflowed the stack when the last completed,
+     * which left the relay marked busy for good.
+     */
     Uni<Integer> drain() {
-        return round().chain(result -> result.published() > 0 && !result.failed()
-                ? drain().map(more -> more + result.published())
-                : Uni.createFrom().item(result.published()));
+        AtomicInteger published = new AtomicInteger();
+        return Multi.createBy().repeating().uni(this::round)
+                .whilst(result -> result.published() > 0 && !result.failed())
+                .onItem().invoke(result -> published.addAndGet(result.published()))
+                .collect().last()
+                .map(last -> published.get());
     }
 
     /** No more kicks: the application is stopping. */

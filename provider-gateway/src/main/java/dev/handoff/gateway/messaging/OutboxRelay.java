@@ -59,24 +59,44 @@ public class OutboxRelay {
         return pool.withConnection(db -> outbox.purgeSentBefore(db, Duration.ofDays(7))).replaceWithVoid();
     }
 
+    /**
+     * Batches until the outbox is empty, and again while kicks arrived meanwhile. Loops, not recursions: a long
+     * backlog must not nest one operator per batch (that overflows the stack when the last one completes).
+     */
     private Uni<Void> drain() {
         if (!running.compareAndSet(false, true)) {
             again.set(true);
             return Uni.createFrom().voidItem();
         }
-        again.set(false);
-        return sendBatches()
+        return Multi.createBy().repeating().uni(() -> {
+                    again.set(false);
+                    return sendBatches().replaceWith(true);
+                })
+                .whilst(ignored -> again.get())
+                .collect().last()
+                .replaceWithVoid()
                 .eventually(() -> running.set(false))
-                .chain(() -> again.getAndSet(false) ? drain() : Uni.createFrom().voidItem());
+                // a kick between the last check and the release above: go round again, as a new subscription
+                .invoke(() -> {
+                    if (again.get()) {
+                        kick();
+                    }
+                });
     }
 
     private Uni<Void> sendBatches() {
+        return Multi.createBy().repeating().uni(this::sendBatch)
+                .whilst(sent -> sent == BATCH)
+                .collect().last()
+                .replaceWithVoid();
+    }
+
+    private Uni<Integer> sendBatch() {
         return pool.withTransaction(db -> outbox.lockBatch(db, BATCH)
-                        .chain(batch -> batch.isEmpty()
-                                ? Uni.createFrom().item(0)
-                                : send(batch).chain(() -> outbox.markSent(db, batch.stream().map(OutboxRepository.Pending::id).toList()))
-                                        .replaceWith(batch.size())))
-                .chain(sent -> sent == BATCH ? sendBatches() : Uni.createFrom().voidItem());
+                .chain(batch -> batch.isEmpty()
+                        ? Uni.createFrom().item(0)
+                        : send(batch).chain(() -> outbox.markSent(db, batch.stream().map(OutboxRepository.Pending::id).toList()))
+                                .replaceWith(batch.size())));
     }
 
     /**
