@@ -142,8 +142,36 @@ class ReplicaFanOutTest {
         assertEquals(List.of(sequence), resumed.events().stream().map(RunEvent::sequence).toList());
     }
 
+    @Test
+    void streamOpenedWhileTheReplicaIsNotYetListeningWaitsForTheFeedInsteadOfBeingTurnedAway() throws Exception {
+        String ws = workspace();
+        PgConnectOptions options = LiveFeedLifecycle.connectOptions(url, user, password)
+                .addProperty("application_name", "replica-3-live-feed");
+        LiveFeed notYet = new LiveFeed(vertx, options, store2, Duration.ofSeconds(5));
+        try {
+            RecordingChannel client = RecordingChannel.reading();
+            open(client, notYet, ws, null);
+            // not listening: the client is held, neither served nor closed
+            await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> !client.isLive() && !client.isClosed());
+
+            notYet.start().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(client::isLive);
+            RunStatusChanged event = statusChanged(ws, UUID.randomUUID(), UUID.randomUUID(), null, RunStatus.PENDING, 1);
+            long sequence = store2.store(RunEvent.unsequenced(event), Instant.now()).await().atMost(WAIT).orElseThrow();
+            await().atMost(WAIT).until(() -> client.events().size() == 1);
+            assertEquals(sequence, client.events().get(0).sequence());
+            assertTrue(!client.isClosed());
+        } finally {
+            notYet.stop().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+    }
+
     private void open(RecordingChannel channel, String workspace, Long lastEventId) {
-        new SseConnection(vertx.getOrCreateContext(), channel, feed2, store2,
+        open(channel, feed2, workspace, lastEventId);
+    }
+
+    private void open(RecordingChannel channel, LiveFeed feed, String workspace, Long lastEventId) {
+        new SseConnection(vertx.getOrCreateContext(), channel, feed, store2,
                 new SseConnection.Subscription(workspace, null, null, lastEventId), LIMITS, c -> {
                 }).start();
     }

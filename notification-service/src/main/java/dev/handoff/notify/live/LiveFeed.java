@@ -42,6 +42,8 @@ public class LiveFeed {
     private final Duration probeInterval;
     private final Map<String, Workspace> workspaces = new HashMap<>();
     private final Promise<Void> firstListen = Promise.promise();
+    /** Who waits for the LISTEN to be back (a stream opened in the second it takes to reconnect). */
+    private final List<Promise<Void>> waiters = new ArrayList<>();
     private PgConnection connection;
     private boolean listening;
     private boolean stopped;
@@ -98,6 +100,30 @@ public class LiveFeed {
         }
     }
 
+    /**
+     * Completes as soon as the feed listens (at once when it does now), or fails after {@code timeout}: a stream
+     * opened during the second a lost LISTEN takes to come back is served rather than turned away.
+     */
+    public Future<Void> whenListening(Duration timeout) {
+        Promise<Void> promise = Promise.promise();
+        synchronized (this) {
+            if (listening) {
+                return Future.succeededFuture();
+            }
+            if (stopped) {
+                return Future.failedFuture("the live feed is stopped");
+            }
+            waiters.add(promise);
+        }
+        long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), t -> {
+            synchronized (this) {
+                waiters.remove(promise);
+            }
+            promise.tryFail("not listening for stored events after " + timeout.toMillis() + " ms");
+        });
+        return promise.future().onComplete(done -> vertx.cancelTimer(timer));
+    }
+
     /** How many listeners this replica has (all workspaces). */
     public synchronized int listenerCount() {
         return workspaces.values().stream().mapToInt(w -> w.listeners.size()).sum();
@@ -120,6 +146,7 @@ public class LiveFeed {
     }
 
     private void listening(PgConnection conn) {
+        List<Promise<Void>> waiting;
         synchronized (this) {
             if (stopped) {
                 conn.close();
@@ -129,9 +156,12 @@ public class LiveFeed {
             listening = true;
             probing = false;
             probeTimer = vertx.setPeriodic(probeInterval.toMillis(), t -> probe(conn));
+            waiting = new ArrayList<>(waiters);
+            waiters.clear();
         }
         Log.debug("listening for stored run events");
         firstListen.tryComplete();
+        waiting.forEach(Promise::tryComplete);
     }
 
     /** A LISTEN connection whose peer vanished without a word is only noticed by using it. */

@@ -6,6 +6,7 @@ import dev.handoff.notify.live.LiveFeed;
 import dev.handoff.notify.repository.RunEventStore;
 import io.quarkus.logging.Log;
 import io.vertx.core.Context;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.UUID;
@@ -25,6 +26,8 @@ public final class SseConnection implements FeedListener {
     /** Sent once the stream is live (after any replay); EventSource ignores comments. */
     public static final String CONNECTED = "connected";
     public static final String KEEP_ALIVE = "keep-alive";
+    /** How long a new stream waits for a lost LISTEN to come back before it is turned away. */
+    static final Duration LISTEN_WAIT = Duration.ofSeconds(10);
 
     private final Context context;
     private final ClientChannel channel;
@@ -65,24 +68,32 @@ public final class SseConnection implements FeedListener {
 
     /** Subscribes to the live feed first, then replays from the database; live events wait until the replay ends. */
     public void start() {
-        context.runOnContext(v -> {
-            if (closed) {
+        context.runOnContext(v -> begin(true));
+    }
+
+    private void begin(boolean mayWait) {
+        if (closed) {
+            return;
+        }
+        replaying = subscription.lastEventId() != null;
+        lastQueued = replaying ? subscription.lastEventId() : 0;
+        if (!feed.subscribe(subscription.workspaceId(), this)) {
+            if (mayWait) {
+                // the LISTEN is being re-established (it takes about a second): wait for it rather than refuse
+                feed.whenListening(LISTEN_WAIT).onComplete(listening -> context.runOnContext(x -> begin(false)));
                 return;
             }
-            replaying = subscription.lastEventId() != null;
-            lastQueued = replaying ? subscription.lastEventId() : 0;
-            if (!feed.subscribe(subscription.workspaceId(), this)) {
-                // not hearing about new events right now: let the client come back shortly (readiness is down too)
-                channel.comment("unavailable", 1000);
-                close();
-                return;
-            }
-            if (replaying) {
-                replayPage();
-            } else {
-                enqueue(CONNECTED);
-            }
-        });
+            // not hearing about new events right now: let the client come back shortly (readiness is down too)
+            Log.infof("refusing a stream of workspace %s: not listening for stored events", subscription.workspaceId());
+            channel.comment("unavailable", 1000);
+            close();
+            return;
+        }
+        if (replaying) {
+            replayPage();
+        } else {
+            enqueue(CONNECTED);
+        }
     }
 
     @Override
