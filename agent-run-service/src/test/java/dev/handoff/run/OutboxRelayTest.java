@@ -77,7 +77,7 @@ class OutboxRelayTest {
 
     @Test
     void aBacklogOfThousandsOfRoundsIsDrainedAndTheRelayKeepsWorkingAfterIt() throws Exception {
-        // one run's events go out one per round (order), so 3,000 of them are 3,000 rounds of one drain
+        // 3,000 events of one run: dozens of rounds of one drain, each run's events in order within a round
         String ws = workspace("backlog");
         UUID runId = UUID.randomUUID();
         try (Connection db = HandoffTestResource.database().connect()) {

@@ -13,7 +13,9 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -27,8 +29,11 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * after their commit (low latency); {@link OutboxSweeper} kicks it every {@code handoff.outbox.sweep-interval} as the
  * safety net for whatever a crash or a broker outage left behind.
  * <p>
- * Ordering: a round takes only the oldest unsent event of each run ({@code FOR UPDATE SKIP LOCKED}, so replicas
- * share the work without double-sending), so a run's later event is never published before an earlier one. Delivery
+ * Ordering: a round claims runs by their oldest unsent event ({@code FOR UPDATE SKIP LOCKED}, so replicas share the
+ * work without double-sending), then takes the later unsent events of the runs it claimed (nobody else can: their
+ * oldest one is locked and unsent) and publishes each run's events one after the other, a run's next event only once
+ * the broker acknowledged the one before. So a run's later event is never published before an earlier one, and a
+ * change that wrote several events (RUNNING, the pull request, COMPLETED) goes out in one round. Delivery
  * is at least once: a crash between the broker's ack and the commit of {@code sent_at} resends; consumers dedupe by
  * {@code eventId}.
  */
@@ -44,6 +49,14 @@ public class OutboxRelay {
              order by o.id
              limit $1
                for update of o skip locked""";
+    /** The claimed runs' unsent events, heads included (already ours), oldest first. */
+    private static final String CLAIMED_RUNS_EVENTS = """
+            select o.id, o.event_id, o.run_id, o.topic, o.event_type, o.payload
+              from outbox o
+             where o.run_id = any($1) and o.sent_at is null
+             order by o.id
+             limit $2
+               for update of o""";
     private static final String MARK_SENT = "update outbox set sent_at = now() where id = any($1)";
 
     private final Pool pool;
@@ -116,17 +129,51 @@ public class OutboxRelay {
     private Uni<Round> round() {
         return pool.withTransaction(connection -> connection.preparedQuery(NEXT_ROUND)
                 .execute(Tuple.of(config.batchSize()))
-                .chain(rows -> {
-                    List<Uni<Long>> sends = new ArrayList<>();
-                    for (Row row : rows) {
-                        sends.add(publish(row));
-                    }
-                    if (sends.isEmpty()) {
+                .chain(heads -> {
+                    if (heads.size() == 0) {
                         return Uni.createFrom().item(new Round(0, false));
                     }
-                    return Uni.join().all(sends).andFailFast()
+                    UUID[] claimed = new UUID[heads.size()];
+                    int i = 0;
+                    for (Row head : heads) {
+                        claimed[i++] = head.getUUID("run_id");
+                    }
+                    return connection.preparedQuery(CLAIMED_RUNS_EVENTS)
+                            .execute(Tuple.of(claimed, config.batchSize() * 4))
+                            .chain(rows -> publishByRun(rows))
                             .chain(ids -> markSent(connection, ids));
                 }));
+    }
+
+    /**
+     * Runs in parallel, each run's events in order: the next one only after the broker acknowledged the previous.
+     * A failed send ends that run's sequence for this round (null in the answer), the later ones wait for the next.
+     */
+    private Uni<List<Long>> publishByRun(Iterable<Row> rows) {
+        Map<UUID, List<Row>> byRun = new LinkedHashMap<>();
+        for (Row row : rows) {
+            byRun.computeIfAbsent(row.getUUID("run_id"), run -> new ArrayList<>()).add(row);
+        }
+        List<Uni<List<Long>>> sequences = new ArrayList<>();
+        for (List<Row> events : byRun.values()) {
+            sequences.add(inOrder(events, 0, new ArrayList<>()));
+        }
+        return Uni.join().all(sequences).andFailFast()
+                .map(lists -> lists.stream().flatMap(List::stream).toList());
+    }
+
+    private Uni<List<Long>> inOrder(List<Row> events, int next, List<Long> sent) {
+        if (next == events.size()) {
+            return Uni.createFrom().item(sent);
+        }
+        return publish(events.get(next)).chain(id -> {
+            if (id == null) {
+                sent.add(null);
+                return Uni.createFrom().item(sent);
+            }
+            sent.add(id);
+            return inOrder(events, next + 1, sent);
+        });
     }
 
     /** Sends one event and answers its id once the broker acknowledged it, or null when it did not. */
