@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.LongStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +90,10 @@ class OutboxRelayTest {
             db.commit();
         }
         await().atMost(Duration.ofMinutes(3)).until(() -> unsent(runId) == 0);
+        // sent many at a time, yet in the order they were written
+        List<Long> versions = KafkaProbe.await(Topics.RUN_STATUS_CHANGED, KafkaProbe.ofRun(runId), 3000, WAIT).stream()
+                .map(r -> EventJson.fromJson(r.value(), RunStatusChanged.class).version()).toList();
+        assertEquals(LongStream.rangeClosed(1, 3000).boxed().toList(), versions);
 
         UUID after = RunApi.launched(ws, task());
         assertEquals(1, KafkaProbe.await(Topics.RUN_STATUS_CHANGED, KafkaProbe.ofRun(after), 1, WAIT).size(),
