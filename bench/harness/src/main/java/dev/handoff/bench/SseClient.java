@@ -46,7 +46,9 @@ final class SseClient {
         SseClient sse = new SseClient();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
                 .setURI(path).putHeader("Authorization", "Bearer " + token).putHeader("Accept", "text/event-stream");
-        client.request(options).compose(request -> request.send()).onSuccess(response -> {
+        // the handlers are attached by a listener registered on the request's event loop (inside compose), so it runs
+        // as the headers arrive; registered from this thread it would run later, after the first bytes were dropped
+        client.request(options).compose(request -> request.send().onSuccess(response -> {
             sse.response = response;
             if (response.statusCode() != 200) {
                 sse.connected.completeExceptionally(new IllegalStateException("GET " + path + " answered " + response.statusCode()));
@@ -68,7 +70,7 @@ final class SseClient {
                     listener.onClosed(failure.toString());
                 }
             });
-        }).onFailure(failure -> {
+        })).onFailure(failure -> {
             sse.connected.completeExceptionally(failure);
             listener.onClosed(failure.toString());
         });
