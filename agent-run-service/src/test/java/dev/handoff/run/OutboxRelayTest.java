@@ -77,7 +77,7 @@ class OutboxRelayTest {
     }
 
     @Test
-    void aBacklogOfThousandsOfRoundsIsDrainedAndTheRelayKeepsWorkingAfterIt() throws Exception {
+    void aBacklogOfThousandsOfEventsIsDrainedInOrderAndTheRelayKeepsWorkingAfterIt() throws Exception {
         // 3,000 events of one run: dozens of rounds of one drain, each run's events in order within a round
         String ws = workspace("backlog");
         UUID runId = UUID.randomUUID();

@@ -39,8 +39,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class OutboxRelay {
 
+    /** Claims runs by their oldest unsent event; their events (payloads included) are read by the next query. */
     private static final String NEXT_ROUND = """
-            select o.id, o.event_id, o.run_id, o.topic, o.event_type, o.payload
+            select o.run_id
               from outbox o
              where o.sent_at is null
                and not exists (select 1 from outbox p
@@ -56,6 +57,8 @@ public class OutboxRelay {
              order by o.id
              limit $2
                for update of o""";
+    /** A round sends at most this many times the batch size of events (the claimed runs' backlog beyond waits). */
+    private static final int EVENTS_PER_ROUND_FACTOR = 4;
     private static final String MARK_SENT = "update outbox set sent_at = now() where id = any($1)";
 
     private final Pool pool;
@@ -138,7 +141,7 @@ public class OutboxRelay {
                         claimed[i++] = head.getUUID("run_id");
                     }
                     return connection.preparedQuery(CLAIMED_RUNS_EVENTS)
-                            .execute(Tuple.of(claimed, config.batchSize() * 4))
+                            .execute(Tuple.of(claimed, config.batchSize() * EVENTS_PER_ROUND_FACTOR))
                             .chain(this::publishInOrder)
                             .chain(ids -> markSent(connection, ids));
                 }));
