@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
 
-/** One rendered overlay: every object it would apply, and the lookups the checks need. */
-record Manifests(String overlay, String renderer, List<ObjectNode> objects) {
+/** One rendered overlay (kubectl kustomize): every object it would apply, and the lookups the checks need. */
+record Manifests(String overlay, List<ObjectNode> objects) {
 
     static String name(JsonNode object) {
         return object.path("metadata").path("name").asText();

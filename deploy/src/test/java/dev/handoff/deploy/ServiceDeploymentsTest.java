@@ -33,7 +33,7 @@ class ServiceDeploymentsTest {
                 overlay + ": one Deployment per service, named like its module");
         for (ServiceModule service : ServiceModule.all()) {
             JsonNode container = Manifests.mainContainer(m.get("Deployment", service.module()));
-            Kustomize.Image image = Kustomize.Image.parse(container.path("image").asText());
+            Image image = Image.parse(container.path("image").asText());
             assertTrue(image.name().equals("handoff/" + service.module())
                             || image.name().endsWith("/handoff/" + service.module()),
                     overlay + ": " + service.module() + " runs image " + container.path("image").asText());
@@ -217,6 +217,25 @@ class ServiceDeploymentsTest {
     }
 
     // ---- helpers
+
+    /** An image reference split into its name and its tag or digest ({@code :tag}, {@code @sha256:...}). */
+    record Image(String name, String reference) {
+        static Image parse(String image) {
+            int at = image.indexOf('@');
+            if (at >= 0) {
+                return new Image(image.substring(0, at), image.substring(at));
+            }
+            int colon = image.lastIndexOf(':');
+            if (colon > image.lastIndexOf('/')) {
+                return new Image(image.substring(0, colon), image.substring(colon));
+            }
+            return new Image(image, "");
+        }
+
+        String tag() {
+            return reference.startsWith(":") ? reference.substring(1) : "";
+        }
+    }
 
     static int httpPort(JsonNode container) {
         for (JsonNode port : container.path("ports")) {
