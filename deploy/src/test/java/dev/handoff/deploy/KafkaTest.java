@@ -39,6 +39,21 @@ class KafkaTest {
 
     @ParameterizedTest
     @FieldSource("OVERLAYS")
+    void everyTopicOfTheLocalStackHasAKafkaTopic(String overlay) {
+        Manifests m = Render.overlay(overlay);
+        Map<String, JsonNode> rendered = new TreeMap<>();
+        m.all("KafkaTopic").forEach(t -> rendered.put(t.path("spec").path("topicName").asText(Manifests.name(t)), t));
+        List<String> missing = localTopics().keySet().stream().filter(t -> !rendered.containsKey(t)).sorted().toList();
+        assertEquals(List.of(), missing, overlay + ": topics of deploy/local/topics.txt without a KafkaTopic");
+        localTopics().forEach((topic, partitions) -> assertEquals(partitions,
+                rendered.get(topic).path("spec").path("partitions").asInt(), overlay + ": " + topic + " partitions"));
+        // issue 16: the gateway's activity of a run, consumed by the notification service
+        assertTrue(rendered.containsKey(Topics.RUN_ACTIVITY) && rendered.containsKey(Topics.RUN_ACTIVITY + Topics.DLQ_SUFFIX),
+                overlay + ": " + Topics.RUN_ACTIVITY + " and its dead-letter topic");
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
     void topicsBelongToTheClusterAndKeepMessagesLongEnough(String overlay) {
         Manifests m = Render.overlay(overlay);
         JsonNode kafka = m.all("Kafka").get(0);
