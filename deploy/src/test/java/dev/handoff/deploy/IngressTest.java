@@ -44,7 +44,18 @@ class IngressTest {
             "/api/pull-requests/8f0c7f1e-4444-4a5b-9c0d-123456789abc", "provider-gateway",
             "/webhooks/cursor/7e0c7f1e-3333-4a5b-9c0d-123456789abc", "provider-gateway",
             "/api/events", "notification-service",
-            "/api/events?taskId=5d0c7f1e-2222-4a5b-9c0d-123456789abc", "notification-service");
+            "/api/events?taskId=5d0c7f1e-2222-4a5b-9c0d-123456789abc", "notification-service",
+            // version 2: follow-ups, activity, outgoing webhooks
+            "/api/runs/7e0c7f1e-3333-4a5b-9c0d-123456789abc/followups", "agent-run-service",
+            "/api/activity?runId=7e0c7f1e-3333-4a5b-9c0d-123456789abc&after=10", "notification-service",
+            "/api/webhooks", "notification-service",
+            "/api/webhooks/9a0c7f1e-5555-4a5b-9c0d-123456789abc", "notification-service",
+            "/api/webhooks/9a0c7f1e-5555-4a5b-9c0d-123456789abc/deliveries", "notification-service");
+
+    /** Pages of the web console (CONTRACT.md "Web console": the UI at / beside the APIs, each screen its own URL). */
+    static final List<String> CONSOLE_PAGES = List.of(
+            "/", "/index.html", "/briefs", "/briefs/0b6c7f1e-1111-4a5b-9c0d-123456789abc",
+            "/tasks/5d0c7f1e-2222-4a5b-9c0d-123456789abc", "/settings", "/quickstart", "/queue");
 
     record Route(String host, String path, String service, int port, String ingress) {
     }
@@ -63,9 +74,34 @@ class IngressTest {
     void healthOpenApiAndUnknownPathsAreNotExposed(String overlay) {
         Manifests m = Render.overlay(overlay);
         String host = host(m);
-        for (String path : List.of("/q/health/ready", "/q/openapi", "/q/metrics", "/", "/webhooks/github/x", "/apix")) {
+        // "/" was on this list until the web console: it is now the console's (theWebConsoleIsServedAtTheRoot...)
+        for (String path : List.of("/q/health/ready", "/q/openapi", "/q/metrics", "/webhooks/github/x", "/apix",
+                "/q", "/Q/metrics", "/q/health/live", "/api", "/api/unknown", "/webhooks")) {
             assertEquals(Optional.empty(), route(m, host, path), overlay + ": " + path + " must not be routed");
         }
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void theWebConsoleIsServedAtTheRootAndTheApisStillWin(String overlay) {
+        Manifests m = Render.overlay(overlay);
+        String host = host(m);
+        for (String page : CONSOLE_PAGES) {
+            assertEquals(Optional.of(ServiceModule.CONSOLE), route(m, host, page).map(Route::service),
+                    overlay + ": " + page + " is a page of the web console");
+        }
+        // the console's route is tried before the shorter API paths (longest first), so it must itself leave them
+        List<Route> consoleRoutes = routes(m).stream().filter(r -> r.service().equals(ServiceModule.CONSOLE)).toList();
+        assertEquals(1, consoleRoutes.size(), overlay + ": one route to the web console");
+        Pattern consolePath = Pattern.compile("^" + consoleRoutes.get(0).path(), Pattern.CASE_INSENSITIVE);
+        for (String api : CONTRACT_ROUTES.keySet()) {
+            assertTrue(!consolePath.matcher(api.replaceFirst("\\?.*$", "")).find(),
+                    overlay + ": the console's path " + consolePath + " also matches " + api);
+        }
+        Route console = route(m, host, "/").orElseThrow();
+        assertEquals(ServiceModule.console().port(), console.port(), overlay + ": the console's Service port");
+        JsonNode svc = m.get("Service", ServiceModule.CONSOLE);
+        assertEquals(console.port(), svc.path("spec").path("ports").path(0).path("port").asInt());
     }
 
     @ParameterizedTest
@@ -74,9 +110,13 @@ class IngressTest {
         Manifests m = Render.overlay(overlay);
         Set<String> nonApi = new TreeSet<>();
         for (Route r : routes(m)) {
-            ServiceModule service = ServiceModule.read(r.service());
+            ServiceModule service = ServiceModule.named(r.service());
             assertEquals(service.port(), r.port(), overlay + ": " + r + " targets the Service port");
             m.get("Service", r.service());
+            if (r.service().equals(ServiceModule.CONSOLE)) {
+                // the browser UI, not a service: its one route is checked by theWebConsoleIsServedAtTheRoot...
+                continue;
+            }
             if (!r.path().startsWith("/api/")) {
                 nonApi.add(r.service() + " " + r.path());
                 assertTrue(r.path().startsWith("/webhooks/"), overlay + ": " + r);

@@ -9,13 +9,16 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** dev runs one of everything; prod runs several replicas, protected by PodDisruptionBudgets and autoscaled on CPU. */
+/**
+ * dev runs one of everything; prod runs several replicas of each service and of the web console, protected by
+ * PodDisruptionBudgets and autoscaled on CPU.
+ */
 class ScalingTest {
 
     @Test
     void devRunsOneReplicaOfEachServiceWithoutBudgetsOrAutoscalers() {
         Manifests dev = Render.overlay("dev");
-        for (String service : ServiceModule.NAMES) {
+        for (String service : ServiceModule.DEPLOYED) {
             assertEquals(1, dev.get("Deployment", service).path("spec").path("replicas").asInt(), service);
         }
         assertEquals(List.of(), dev.all("PodDisruptionBudget"));
@@ -30,7 +33,7 @@ class ScalingTest {
     @Test
     void prodRunsSeveralReplicasOfEachServiceProtectedByADisruptionBudget() {
         Manifests prod = Render.overlay("prod");
-        for (String service : ServiceModule.NAMES) {
+        for (String service : ServiceModule.DEPLOYED) {
             JsonNode deployment = prod.get("Deployment", service);
             int replicas = deployment.path("spec").path("replicas").asInt();
             assertTrue(replicas >= 3, service + " runs " + replicas + " replicas in prod");
@@ -51,7 +54,7 @@ class ScalingTest {
     void prodScalesEachServiceOnCpuUpToThePartitionCount() {
         Manifests prod = Render.overlay("prod");
         int partitions = KafkaTest.localTopics().get(Topics.RUN_STATUS_CHANGED);
-        for (String service : ServiceModule.NAMES) {
+        for (String service : ServiceModule.DEPLOYED) {
             List<JsonNode> hpas = prod.all("HorizontalPodAutoscaler").stream()
                     .filter(h -> h.path("spec").path("scaleTargetRef").path("kind").asText().equals("Deployment")
                             && h.path("spec").path("scaleTargetRef").path("name").asText().equals(service))

@@ -19,7 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Each service's Deployment, Service and database in every overlay, against the service's own configuration. */
+/**
+ * Each service's Deployment, Service and database in every overlay, against the service's own configuration; the
+ * web console's Deployment and Service the same way (it has no database).
+ */
 class ServiceDeploymentsTest {
 
     static final List<String> OVERLAYS = Project.OVERLAYS;
@@ -28,10 +31,10 @@ class ServiceDeploymentsTest {
     @FieldSource("OVERLAYS")
     void everyServiceRunsItsOwnImageOnItsConfiguredPort(String overlay) {
         Manifests m = Render.overlay(overlay);
-        assertEquals(new TreeSet<>(ServiceModule.NAMES),
+        assertEquals(new TreeSet<>(ServiceModule.DEPLOYED),
                 m.all("Deployment").stream().map(Manifests::name).collect(Collectors.toCollection(TreeSet::new)),
-                overlay + ": one Deployment per service, named like its module");
-        for (ServiceModule service : ServiceModule.all()) {
+                overlay + ": one Deployment per service and one for the web console, named like its module");
+        for (ServiceModule service : ServiceModule.deployed()) {
             JsonNode container = Manifests.mainContainer(m.get("Deployment", service.module()));
             Image image = Image.parse(container.path("image").asText());
             assertTrue(image.name().equals("handoff/" + service.module())
@@ -52,7 +55,7 @@ class ServiceDeploymentsTest {
                 "livenessProbe", "/q/health/live",
                 "readinessProbe", "/q/health/ready",
                 "startupProbe", "/q/health/started");
-        for (ServiceModule service : ServiceModule.all()) {
+        for (ServiceModule service : ServiceModule.deployed()) {
             JsonNode container = Manifests.mainContainer(m.get("Deployment", service.module()));
             probes.forEach((probe, path) -> {
                 JsonNode get = container.path(probe).path("httpGet");
@@ -118,7 +121,7 @@ class ServiceDeploymentsTest {
     @FieldSource("OVERLAYS")
     void pathsTheServicesWriteToAreOnWritableVolumes(String overlay) {
         Manifests m = Render.overlay(overlay);
-        for (ServiceModule service : ServiceModule.all()) {
+        for (ServiceModule service : ServiceModule.deployed()) {
             JsonNode deployment = m.get("Deployment", service.module());
             JsonNode container = Manifests.mainContainer(deployment);
             Environment env = Environment.of(m, container);
@@ -148,7 +151,7 @@ class ServiceDeploymentsTest {
     @FieldSource("OVERLAYS")
     void eachServiceHasAClusterIpServiceOnItsPort(String overlay) {
         Manifests m = Render.overlay(overlay);
-        for (ServiceModule service : ServiceModule.all()) {
+        for (ServiceModule service : ServiceModule.deployed()) {
             JsonNode svc = m.get("Service", service.module());
             JsonNode deployment = m.get("Deployment", service.module());
             Map<String, String> selector = Json.stringMap(svc.path("spec").path("selector"));
@@ -187,6 +190,10 @@ class ServiceDeploymentsTest {
         }
         assertEquals(clusters, m.all("Cluster").stream().map(Manifests::name).collect(Collectors.toCollection(TreeSet::new)),
                 overlay + ": a PostgreSQL cluster that no service uses");
+        Environment console = Environment.of(m, Manifests.mainContainer(m.get("Deployment", ServiceModule.CONSOLE)));
+        assertTrue(console.variables().keySet().stream().noneMatch(v -> v.startsWith("HANDOFF_DB_")),
+                overlay + ": the web console has no database, yet gets " + console.variables().keySet());
+        assertTrue(console.get("HANDOFF_KAFKA_BOOTSTRAP").isEmpty(), overlay + ": the web console is no Kafka client");
     }
 
     @ParameterizedTest
@@ -214,6 +221,39 @@ class ServiceDeploymentsTest {
         Environment runs = Environment.of(m, Manifests.mainContainer(m.get("Deployment", "agent-run-service")));
         assertEquals(URI.create("http://task-service:8081"), URI.create(runs.require("HANDOFF_TASKS_URL")));
         assertEquals(URI.create("http://provider-gateway:8083"), URI.create(runs.require("HANDOFF_GATEWAY_URL")));
+    }
+
+    @ParameterizedTest
+    @FieldSource("OVERLAYS")
+    void theWebConsoleGetsTheSettingsItNeedsAndOnlyDocumentedOnes(String overlay) {
+        Manifests m = Render.overlay(overlay);
+        Set<String> documented = documentedVariables();
+        ServiceModule console = ServiceModule.console();
+        Environment env = Environment.of(m, Manifests.mainContainer(m.get("Deployment", console.module())));
+        for (String required : ServiceModule.requiredVariables(console.properties())) {
+            assertTrue(env.get(required).isPresent(),
+                    where(overlay, console) + required + " has no default in the console and is not set");
+        }
+        for (String variable : env.variables().keySet()) {
+            if (variable.startsWith("HANDOFF_")) {
+                assertTrue(documented.contains(variable), where(overlay, console) + variable
+                        + " is not a variable of README.md (a typo?)");
+            } else {
+                assertTrue(variable.startsWith("QUARKUS_"), where(overlay, console) + "unexpected " + variable);
+            }
+        }
+        // the console forwards /api/** to the four services: each URL names the service's Service and port
+        Map<String, String> upstreams = Map.of(
+                "HANDOFF_TASKS_URL", "task-service",
+                "HANDOFF_RUNS_URL", "agent-run-service",
+                "HANDOFF_GATEWAY_URL", "provider-gateway",
+                "HANDOFF_NOTIFICATIONS_URL", "notification-service");
+        upstreams.forEach((variable, service) -> {
+            URI url = URI.create(env.require(variable));
+            assertEquals(service, url.getHost(), where(overlay, console) + variable);
+            assertEquals(ServiceModule.read(service).port(), url.getPort(), where(overlay, console) + variable + " port");
+            m.get("Service", service);
+        });
     }
 
     // ---- helpers
