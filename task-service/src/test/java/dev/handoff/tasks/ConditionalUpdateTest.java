@@ -25,6 +25,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -162,6 +166,33 @@ class ConditionalUpdateTest {
         as(ws).body(again).put("/api/tasks/{id}", id).then().statusCode(400)
                 .body("violations.field", contains("subtasks[0].priority"))
                 .body("violations[0].message", equalTo("unknown field"));
+    }
+
+    @Test
+    void ofConcurrentChangesBasedOnTheSameETagExactlyOneWinsAndTheOthersAre412() throws Exception {
+        String briefId = createBrief(ws, "b", "");
+        String id = as(ws).body(Map.of("title", "contended")).post("/api/briefs/{briefId}/tasks", briefId).then()
+                .statusCode(201).extract().path("id");
+        String etag = read("/api/tasks/{id}", id).header("ETag");
+
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<Integer>> answers = new ArrayList<>();
+        try {
+            for (int writer = 0; writer < 6; writer++) {
+                Map<String, Object> body = Map.of("title", "writer " + writer);
+                answers.add(pool.submit(() -> as(ws).header("If-Match", etag).body(body).put("/api/tasks/{id}", id)
+                        .statusCode()));
+            }
+            List<Integer> statuses = new ArrayList<>();
+            for (Future<Integer> answer : answers) {
+                statuses.add(answer.get(60, TimeUnit.SECONDS));
+            }
+            assertThat(statuses.stream().filter(status -> status == 200).count(), equalTo(1L));
+            assertThat(statuses.stream().filter(status -> status == 412).count(), equalTo(5L));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(read("/api/tasks/{id}", id).header("ETag"), not(equalTo(etag)));
     }
 
     @Test
