@@ -35,6 +35,13 @@ public class Brief extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /**
+     * The revision of title and content: 0 when created, one more with each replacement. Kept by hand rather than
+     * with {@code @Version}: replacements lock the row, and the value is compared with a client's If-Match.
+     */
+    @Column(nullable = false)
+    public long version;
+
     /** Filled by the database; orders rows created in the same instant. */
     @Column(insertable = false, updatable = false)
     public Long seq;
@@ -54,5 +61,6 @@ public class Brief extends PanacheEntityBase {
         this.title = title;
         this.content = content;
         this.updatedAt = now;
+        this.version++;
     }
 }

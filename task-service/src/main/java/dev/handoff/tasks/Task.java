@@ -44,6 +44,13 @@ public class Task extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /**
+     * The revision of the task's own fields (title, description, criteria, subtasks): 0 when created, one more with
+     * each replacement. Its agent run is not counted: run events never make a client's If-Match stale.
+     */
+    @Column(nullable = false)
+    public long version;
+
     /** Filled by the database; orders tasks created in the same instant (an import) in file order. */
     @Column(insertable = false, updatable = false)
     public Long seq;
@@ -64,5 +71,6 @@ public class Task extends PanacheEntityBase {
         this.title = title;
         this.description = description;
         this.updatedAt = now;
+        this.version++;
     }
 }

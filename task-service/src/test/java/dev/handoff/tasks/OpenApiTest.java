@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
@@ -39,5 +40,24 @@ class OpenApiTest {
                 .body("components.schemas.Task.properties.agentRun.description", containsString("null"))
                 .body("components.schemas.Subtask.properties.position.description", containsString("0-based"))
                 .body("components.schemas.Problem.properties", hasKey("violations"));
+    }
+
+    @Test
+    void theUpdateRulesAndPagingAreDescribed() {
+        given().queryParam("format", "json").get("/q/openapi").then()
+                .statusCode(200)
+                .body("paths.'/api/briefs'.get.responses.'200'.headers", hasKey("Link"))
+                .body("paths.'/api/briefs'.get.responses", hasKey("400"))
+                .body("paths.'/api/briefs'.get.parameters.name", hasItems("limit", "cursor"))
+                .body("paths.'/api/briefs/{briefId}/tasks'.get.responses.'200'.headers", hasKey("Link"))
+                .body("paths.'/api/briefs/{id}'.get.responses.'200'.headers", hasKey("ETag"))
+                .body("paths.'/api/tasks/{id}'.get.responses.'200'.headers", hasKey("ETag"))
+                .body("paths.'/api/tasks/{id}'.put.responses", hasKey("412"))
+                .body("paths.'/api/tasks/{id}'.delete.responses", hasKey("412"))
+                .body("paths.'/api/briefs/{id}'.put.responses", hasKey("412"))
+                .body("paths.'/api/briefs/{id}'.put.parameters.name", hasItems("If-Match"))
+                .body("components.schemas.BriefListItem.properties", hasKey("contentLength"))
+                .body("components.schemas.BriefListItem.properties", not(hasKey("content")))
+                .body("components.schemas.TaskReplacement.properties.title.maxLength", equalTo(200));
     }
 }

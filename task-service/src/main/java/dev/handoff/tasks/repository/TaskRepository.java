@@ -28,9 +28,18 @@ public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
                 .firstResult();
     }
 
-    /** In creation order (for an import: file order). */
-    public Uni<List<Task>> listOfBrief(String workspaceId, UUID briefId) {
-        return list("workspaceId = ?1 and briefId = ?2 order by createdAt, seq", workspaceId, briefId);
+    /**
+     * Up to {@code max} of the brief's tasks in creation order (for an import: file order) after the given position
+     * (null: from the start). Keyset paging: the index {@code tasks_by_brief} serves it.
+     */
+    public Uni<List<Task>> pageOfBrief(String workspaceId, UUID briefId, ListPosition after, int max) {
+        if (after == null) {
+            return find("workspaceId = ?1 and briefId = ?2 order by createdAt, seq", workspaceId, briefId)
+                    .range(0, max - 1).list();
+        }
+        return find("workspaceId = ?1 and briefId = ?2 and (createdAt > ?3 or (createdAt = ?3 and seq > ?4)) "
+                + "order by createdAt, seq", workspaceId, briefId, after.createdAt(), after.seq())
+                .range(0, max - 1).list();
     }
 
     public Uni<Boolean> deleteInWorkspace(String workspaceId, UUID id) {

@@ -36,6 +36,28 @@ final class ApiDocs {
             "code":"validation-failed","violations":[{"field":"master.tasks[3].title","message":"must not be blank"},\
             {"field":"master.tasks[5].subtasks","message":"must be an array"}]}""";
 
+    static final String PRECONDITION_FAILED = """
+            {"type":"https://handoff.dev/problems/precondition-failed","title":"Precondition failed","status":412,\
+            "detail":"task 0b5e8a52-91d3-4f0c-8a7e-5c2d1e4f6a90 was changed since the version named in If-Match; its \
+            current ETag is \\"4\\": read it again and resend the change","code":"precondition-failed"}""";
+
+    static final String BAD_PAGING = """
+            {"type":"https://handoff.dev/problems/validation-failed","title":"Invalid request","status":400,\
+            "detail":"limit: must be between 1 and 200","code":"validation-failed",\
+            "violations":[{"field":"limit","message":"must be between 1 and 200"}]}""";
+
+    static final String ETAG = "The revision of the entity, a strong entity tag such as `\"3\"`; send it back in "
+            + "`If-Match` to change or delete only that revision";
+
+    static final String IF_MATCH = "Optional: the ETag of the revision this change is based on (or `*`). When it is "
+            + "no longer current the answer is 412 `precondition-failed` and nothing changes";
+
+    static final String LINK = "Present when more items exist: `</same/path?limit=N&cursor=...>; rel=\"next\"`";
+
+    static final String LIMIT = "How many items (1-200, default 50)";
+
+    static final String CURSOR = "Where to go on: the `cursor` of the previous page's `Link` header (opaque)";
+
     static final String UNAUTHORIZED = """
             {"type":"https://handoff.dev/problems/unauthorized","title":"Unauthorized","status":401,\
             "detail":"a valid bearer token is required","code":"unauthorized"}""";
@@ -56,7 +78,7 @@ final class ApiDocs {
             @Schema(examples = "Invalid request") String title,
             @Schema(examples = "400") int status,
             @Schema(examples = "title: must not be blank") String detail,
-            @Schema(description = "validation-failed | not-found | unauthorized | internal-error",
+            @Schema(description = "validation-failed | not-found | unauthorized | precondition-failed | internal-error",
                     examples = "validation-failed") String code,
             @Schema(description = "Each invalid field, by its JSON path (`subtasks[2].title`, `acceptanceCriteria[0]`)")
             List<ViolationDoc> violations) {

@@ -5,10 +5,7 @@ import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.media.Schema;
 
-/**
- * Field descriptions for the response schemas. Brief and Task are the shared {@code AgentContext} records (one JSON
- * for the API, the agent context and the run service), which carry no OpenAPI annotations, so they are described here.
- */
+/** Field descriptions for the response schemas (the view records of this package), kept in one table. */
 public class ApiSchemaDescriptions implements OASFilter {
 
     private static final Map<String, Map<String, String>> DESCRIPTIONS = Map.of(
@@ -17,6 +14,13 @@ public class ApiSchemaDescriptions implements OASFilter {
                     "id", "The brief's id",
                     "title", "1-200 characters",
                     "content", "Markdown, up to 1,048,576 characters",
+                    "createdAt", "When it was created (ISO-8601 UTC)",
+                    "updatedAt", "When it was last replaced (ISO-8601 UTC); equals createdAt until then"),
+            "BriefListItem", Map.of(
+                    "_", "A brief in a list: everything but its content (GET the brief for that)",
+                    "id", "The brief's id",
+                    "title", "1-200 characters",
+                    "contentLength", "The length of its content in characters",
                     "createdAt", "When it was created (ISO-8601 UTC)",
                     "updatedAt", "When it was last replaced (ISO-8601 UTC); equals createdAt until then"),
             "Task", Map.of(

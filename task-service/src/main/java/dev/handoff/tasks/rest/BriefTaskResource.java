@@ -1,6 +1,11 @@
 package dev.handoff.tasks.rest;
 
+import static dev.handoff.tasks.rest.ApiDocs.BAD_PAGING;
 import static dev.handoff.tasks.rest.ApiDocs.BRIEF_NOT_FOUND;
+import static dev.handoff.tasks.rest.ApiDocs.CURSOR;
+import static dev.handoff.tasks.rest.ApiDocs.ETAG;
+import static dev.handoff.tasks.rest.ApiDocs.LIMIT;
+import static dev.handoff.tasks.rest.ApiDocs.LINK;
 import static dev.handoff.tasks.rest.ApiDocs.IMPORT_INVALID;
 import static dev.handoff.tasks.rest.ApiDocs.MALFORMED_JSON;
 import static dev.handoff.tasks.rest.ApiDocs.PROBLEM_JSON;
@@ -9,7 +14,6 @@ import static dev.handoff.tasks.rest.ApiDocs.UNKNOWN_FIELD;
 import static dev.handoff.tasks.rest.ApiDocs.VALIDATION_FAILED;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.handoff.events.AgentContext;
 import dev.handoff.tasks.service.TaskInput;
 import dev.handoff.tasks.service.TaskMasterImport;
 import dev.handoff.tasks.service.TaskService;
@@ -23,8 +27,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.List;
 import java.util.UUID;
@@ -71,8 +78,10 @@ public class BriefTaskResource {
                     + "their array order is their `position` (0-based). Absent lists mean none. A new task has "
                     + "`agentRun: null`.")
     @APIResponse(responseCode = "201", description = "Created; `Location` is the task's URL",
-            headers = @Header(name = "Location", description = "/api/tasks/{id}", schema = @Schema(type = SchemaType.STRING)),
-            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AgentContext.Task.class)))
+            headers = {
+                    @Header(name = "Location", description = "/api/tasks/{id}", schema = @Schema(type = SchemaType.STRING)),
+                    @Header(name = "ETag", description = ETAG, schema = @Schema(type = SchemaType.STRING)) },
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = TaskView.class)))
     @APIResponse(responseCode = "400", description = "Invalid task: `violations` names each field by its JSON path",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ApiDocs.ProblemDoc.class),
                     examples = {
@@ -85,21 +94,35 @@ public class BriefTaskResource {
     public Uni<Response> create(@Parameter(description = "The brief's id") @PathParam("briefId") UUID briefId,
             TaskInput input) {
         return tasks.create(caller.workspace(), briefId, input)
-                .map(task -> Response.created(URI.create("/api/tasks/" + task.id())).entity(task).build());
+                .map(task -> Response.created(URI.create("/api/tasks/" + task.body().id())).entity(task.body())
+                        .header(HttpHeaders.ETAG, task.etag()).build());
     }
 
     @GET
-        @Operation(summary = "List a brief's tasks", description = "In creation order, oldest first (an import keeps "
-            + "the file's order); each with its criteria, subtasks and latest agent run.")
-    @APIResponse(responseCode = "200", description = "The tasks, oldest first",
+    @Operation(summary = "List a brief's tasks", description = "In creation order, oldest first (an import keeps "
+            + "the file's order); each with its criteria, subtasks and latest agent run. One page at a time: "
+            + "`?limit=` (1-200, default 50); when more tasks exist, the `Link` header (`rel=\"next\"`) is the URL "
+            + "of the next page.")
+    @APIResponse(responseCode = "200", description = "A page of the tasks, oldest first",
+            headers = @Header(name = "Link", description = LINK, schema = @Schema(type = SchemaType.STRING)),
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
-                    schema = @Schema(type = SchemaType.ARRAY, implementation = AgentContext.Task.class)))
+                    schema = @Schema(type = SchemaType.ARRAY, implementation = TaskView.class)))
+    @APIResponse(responseCode = "400", description = "`limit` not a number or out of range, or a cursor that is not ours",
+            content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ApiDocs.ProblemDoc.class),
+                    examples = @ExampleObject(name = "validation-failed", value = BAD_PAGING)))
     @APIResponse(responseCode = "404", description = "No such brief in this workspace",
             content = @Content(mediaType = PROBLEM_JSON, schema = @Schema(implementation = ApiDocs.ProblemDoc.class),
                     examples = @ExampleObject(name = "not-found", value = BRIEF_NOT_FOUND)))
-    public Uni<List<AgentContext.Task>> listOfBrief(
-            @Parameter(description = "The brief's id") @PathParam("briefId") UUID briefId) {
-        return tasks.listOfBrief(caller.workspace(), briefId);
+    public Uni<Response> listOfBrief(
+            @Parameter(description = "The brief's id") @PathParam("briefId") UUID briefId,
+            @Parameter(description = LIMIT) @QueryParam("limit") String limit,
+            @Parameter(description = CURSOR) @QueryParam("cursor") String cursor, @Context UriInfo uri) {
+        // a cursor names the brief whose list it came from: another brief's is not one of this list's
+        String list = "tasks:" + briefId;
+        // limit and cursor are declared above for the OpenAPI document; Paging reads them from the raw query
+        Paging.Request page = Paging.parse(uri, list);
+        return tasks.listOfBrief(caller.workspace(), briefId, page.limit(), page.after())
+                .map(tasksPage -> Paging.answer(tasksPage, page.limit(), uri, list));
     }
 
     private static final String EXAMPLE_FILE = """
@@ -113,7 +136,7 @@ public class BriefTaskResource {
     /** The answer of an import: how many tasks were created, and the tasks in file order. */
     @Schema(name = "ImportResult")
     public record ImportResult(@Schema(description = "Number of tasks created") int imported,
-            @Schema(description = "The created tasks, in file order") List<AgentContext.Task> tasks) {
+            @Schema(description = "The created tasks, in file order") List<TaskView> tasks) {
     }
 
     @POST

@@ -2,7 +2,7 @@ package dev.handoff.tasks.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.handoff.web.StrictJson;
-import dev.handoff.events.AgentContext;
+import dev.handoff.tasks.rest.TaskView;
 import dev.handoff.tasks.Subtask;
 import dev.handoff.tasks.Task;
 import dev.handoff.web.ProblemException.Violation;
@@ -47,7 +47,7 @@ public class TaskMasterImport {
     }
 
     /** The brief must exist (404), then the file must be valid as a whole (400), then every task is created. */
-    public Uni<List<AgentContext.Task>> importInto(String workspaceId, UUID briefId, JsonNode file, String tag) {
+    public Uni<List<TaskView>> importInto(String workspaceId, UUID briefId, JsonNode file, String tag) {
         return tasks.requireBrief(workspaceId, briefId)
                 .map(ignored -> read(file, tag))
                 .chain(inputs -> tasks.createAll(workspaceId, briefId, inputs));

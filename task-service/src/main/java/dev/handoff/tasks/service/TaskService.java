@@ -1,6 +1,5 @@
 package dev.handoff.tasks.service;
 
-import dev.handoff.events.AgentContext;
 import dev.handoff.tasks.AcceptanceCriterion;
 import dev.handoff.tasks.Subtask;
 import dev.handoff.tasks.Task;
@@ -8,8 +7,11 @@ import dev.handoff.tasks.mapping.TaskMapper;
 import dev.handoff.tasks.repository.AcceptanceCriterionRepository;
 import dev.handoff.tasks.repository.AgentRunRepository;
 import dev.handoff.tasks.repository.BriefRepository;
+import dev.handoff.tasks.repository.ListPosition;
 import dev.handoff.tasks.repository.SubtaskRepository;
 import dev.handoff.tasks.repository.TaskRepository;
+import dev.handoff.tasks.rest.AgentContextView;
+import dev.handoff.tasks.rest.TaskView;
 import dev.handoff.web.ProblemException;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
@@ -47,16 +49,16 @@ public class TaskService {
     }
 
     @WithTransaction
-    public Uni<AgentContext.Task> create(String workspaceId, UUID briefId, TaskInput input) {
+    public Uni<Versioned<TaskView>> create(String workspaceId, UUID briefId, TaskInput input) {
         validation.requireValid(input, Set.of());
         return briefForNewTasks(workspaceId, briefId)
                 .chain(brief -> insert(workspaceId, briefId, List.of(input)))
-                .map(created -> created.get(0));
+                .map(created -> new Versioned<>(created.get(0), 0));
     }
 
     /** Creates all the tasks in the given order, or none: the caller has validated them. */
     @WithTransaction
-    public Uni<List<AgentContext.Task>> createAll(String workspaceId, UUID briefId, List<TaskInput> inputs) {
+    public Uni<List<TaskView>> createAll(String workspaceId, UUID briefId, List<TaskInput> inputs) {
         return briefForNewTasks(workspaceId, briefId).chain(brief -> insert(workspaceId, briefId, inputs));
     }
 
@@ -68,45 +70,56 @@ public class TaskService {
                 .replaceWithVoid();
     }
 
-    /** The brief's tasks in creation order. */
+    /** One page of the brief's tasks in creation order (an import's in file order). */
     @WithSession
-    public Uni<List<AgentContext.Task>> listOfBrief(String workspaceId, UUID briefId) {
+    public Uni<ListPage<TaskView>> listOfBrief(String workspaceId, UUID briefId, int limit, ListPosition after) {
         return briefs.findInWorkspace(workspaceId, briefId)
                 .onItem().ifNull().failWith(() -> BriefService.notFound(briefId))
-                .chain(brief -> tasks.listOfBrief(workspaceId, briefId))
-                .chain(list -> views(workspaceId, list));
+                .chain(brief -> tasks.pageOfBrief(workspaceId, briefId, after, limit + 1))
+                .chain(rows -> ListPage.ofLater(rows, limit, task -> new ListPosition(task.createdAt, task.seq),
+                        page -> views(workspaceId, page)));
     }
 
     @WithSession
-    public Uni<AgentContext.Task> get(String workspaceId, UUID id) {
-        return existing(workspaceId, id).chain(task -> view(workspaceId, task));
+    public Uni<Versioned<TaskView>> get(String workspaceId, UUID id) {
+        return existing(workspaceId, id).chain(task -> versioned(workspaceId, task));
     }
 
     /** Exactly what an agent is given: the task with its criteria and subtasks in order, and the whole brief. */
     @WithSession
-    public Uni<AgentContext> agentContext(String workspaceId, UUID id) {
+    public Uni<AgentContextView> agentContext(String workspaceId, UUID id) {
         return existing(workspaceId, id)
                 .chain(task -> view(workspaceId, task))
                 .chain(task -> briefs.findInWorkspace(workspaceId, task.briefId())
-                        .map(brief -> new AgentContext(task, TaskMapper.toApi(brief))));
+                        .map(brief -> new AgentContextView(task, TaskMapper.toView(brief))));
     }
 
     /**
      * Replaces title, description, criteria and subtasks. A subtask that names one of the task's subtask ids keeps
      * that id; one without an id is new; the task's subtasks left out are deleted. Positions follow the list order.
+     * The task is locked first, so that a stale {@code ifMatch} (412) is seen even when another replacement is under
+     * way; then the input is checked.
      */
     @WithTransaction
-    public Uni<AgentContext.Task> replace(String workspaceId, UUID id, TaskInput input) {
+    public Uni<Versioned<TaskView>> replace(String workspaceId, UUID id, TaskInput input, String ifMatch) {
         return tasks.findForUpdate(workspaceId, id)
                 .onItem().ifNull().failWith(() -> notFound(id))
+                .invoke(task -> EntityTag.requireMatch(ifMatch, task.version, "task " + id))
                 .chain(task -> subtasks.listOfTasks(workspaceId, List.of(id))
                         .chain(current -> replace(task, current, input)))
-                .chain(task -> view(workspaceId, task));
+                .chain(task -> versioned(workspaceId, task));
     }
 
     @WithTransaction
-    public Uni<Void> delete(String workspaceId, UUID id) {
-        return tasks.deleteInWorkspace(workspaceId, id)
+    public Uni<Void> delete(String workspaceId, UUID id, String ifMatch) {
+        Uni<Void> precondition = ifMatch == null
+                ? Uni.createFrom().voidItem()
+                : tasks.findForUpdate(workspaceId, id)
+                        .onItem().ifNull().failWith(() -> notFound(id))
+                        .invoke(task -> EntityTag.requireMatch(ifMatch, task.version, "task " + id))
+                        .replaceWithVoid();
+        return precondition
+                .chain(() -> tasks.deleteInWorkspace(workspaceId, id))
                 .invoke(deleted -> {
                     if (!deleted) {
                         throw notFound(id);
@@ -145,7 +158,7 @@ public class TaskService {
                 .replaceWith(task);
     }
 
-    private Uni<List<AgentContext.Task>> insert(String workspaceId, UUID briefId, List<TaskInput> inputs) {
+    private Uni<List<TaskView>> insert(String workspaceId, UUID briefId, List<TaskInput> inputs) {
         Instant now = Clock.now();
         List<Task> created = new ArrayList<>();
         List<AcceptanceCriterion> newCriteria = new ArrayList<>();
@@ -166,7 +179,7 @@ public class TaskService {
                 .chain(() -> persistAll(criteria, newCriteria))
                 .chain(() -> persistAll(subtasks, newSubtasks))
                 .chain(() -> tasks.flush())
-                .map(ignored -> TaskMapper.toApi(created, newCriteria, newSubtasks, List.of()));
+                .map(ignored -> TaskMapper.toViews(created, newCriteria, newSubtasks, List.of()));
     }
 
     /** Panache refuses to persist an empty list. */
@@ -193,17 +206,21 @@ public class TaskService {
         return tasks.findInWorkspace(workspaceId, id).onItem().ifNull().failWith(() -> notFound(id));
     }
 
-    private Uni<AgentContext.Task> view(String workspaceId, Task task) {
+    private Uni<TaskView> view(String workspaceId, Task task) {
         return views(workspaceId, List.of(task)).map(list -> list.get(0));
     }
 
+    private Uni<Versioned<TaskView>> versioned(String workspaceId, Task task) {
+        return view(workspaceId, task).map(view -> new Versioned<>(view, task.version));
+    }
+
     /** The API form of these tasks: one query each for criteria, subtasks and runs, whatever the number of tasks. */
-    private Uni<List<AgentContext.Task>> views(String workspaceId, List<Task> list) {
+    private Uni<List<TaskView>> views(String workspaceId, List<Task> list) {
         List<UUID> ids = list.stream().map(t -> t.id).toList();
         return criteria.listOfTasks(workspaceId, ids)
                 .chain(c -> subtasks.listOfTasks(workspaceId, ids)
                         .chain(s -> runs.listOfTasks(workspaceId, ids)
-                                .map(r -> TaskMapper.toApi(list, c, s, r))));
+                                .map(r -> TaskMapper.toViews(list, c, s, r))));
     }
 
     static ProblemException notFound(UUID id) {
