@@ -6,7 +6,7 @@
 set -u
 given() { sed -n "s/^$1=//p" "$HANDOFF_PROMPT_FILE" | head -n 1; }
 report() { # name, exit code, output
-  printf '%s: %s %s\n' "$1" "$2" "$(printf '%s' "$3" | tr '\n\0' '  ' | cut -c1-400)" >> HOSTILE_REPORT.txt
+  printf '%s: %s %s\n' "$1" "$2" "$(printf '%s' "$3" | tr '\n\0' '  ' | cut -c1-4000)" >> HOSTILE_REPORT.txt
 }
 try() { # name, command...
   local name=$1 out rc
