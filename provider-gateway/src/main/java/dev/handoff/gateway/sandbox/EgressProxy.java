@@ -39,6 +39,8 @@ public final class EgressProxy implements AutoCloseable {
 
     private static final int MAX_HEAD = 64 * 1024;
     private static final int CONNECT_TIMEOUT_MS = 10_000;
+    /** Open sockets (both sides) one run may hold: an agent cannot exhaust the gateway's threads. */
+    private static final int MAX_OPEN = 512;
 
     private final Path socket;
     private final Set<Integer> loopbackPorts;
@@ -76,6 +78,11 @@ public final class EgressProxy implements AutoCloseable {
         while (!closed) {
             try {
                 SocketChannel client = server.accept();
+                if (open.size() >= MAX_OPEN) {
+                    Log.infof("egress proxy %s: too many connections, one refused", socket.getFileName());
+                    client.close();
+                    continue;
+                }
                 open.add(client);
                 threads.execute(() -> serve(client));
             } catch (IOException e) {
