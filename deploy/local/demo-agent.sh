@@ -7,7 +7,8 @@
 #   - writes docs/handoff/<task-slug>.md with the task's title, its acceptance criteria and its implementation steps;
 #   - appends a line pointing at that file to README.md, when the repository has one;
 #   - prints what it did (the gateway keeps the output in the run's log and quotes its last lines in the summary).
-# No network, no git commands: the local provider commits, pushes and opens the pull request.
+# No network, no git commands: the local provider commits, pushes and opens the pull request. Like any local agent it
+# runs in the sandbox (README, "Security model"): it sees its worktree, its prompt and this script, nothing else.
 #
 # For a real agent, set HANDOFF_LOCAL_AGENT_COMMAND (see provider-gateway/README.md), e.g.
 #   HANDOFF_LOCAL_AGENT_COMMAND='claude -p --permission-mode acceptEdits < "$HANDOFF_PROMPT_FILE"'

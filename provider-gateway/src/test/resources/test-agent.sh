@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # The provider-gateway tests' agent command: does what the task title says.
-#   *slow* / *timeout*  sleeps 300 s in a child process (pids in the run folder), to be cancelled or timed out
+#   *slow* / *timeout*  sleeps 300 s in a child process (and, for *setsid*, in a double-forked setsid one), to be
+#                       cancelled or timed out; the tests find these processes by their HANDOFF_RUN_ID
 #   *nothing*           changes nothing
 #   *fail*              exits with code 3
+#   *hostile*           tries to escape its sandbox (hostile-agent.sh), then makes an honest change
 #   anything else       saves its stdin and the names of its environment variables, and edits README.md
 set -eu
-dir=$(dirname "$HANDOFF_PROMPT_FILE")
-echo $$ > "$dir/agent.pid"
 case "$HANDOFF_TASK_TITLE" in
+  *hostile*)
+    exec bash "$(dirname "${BASH_SOURCE[0]}")/hostile-agent.sh" ;;
   *slow*|*timeout*)
+    case "$HANDOFF_TASK_TITLE" in
+      *setsid*) (setsid sleep 300 < /dev/null > /dev/null 2>&1 &) ;;
+    esac
     sleep 300 &
-    echo $! > "$dir/child.pid"
+    echo "test agent: sleeping"
     wait ;;
   *nothing*)
     echo "test agent: looked around, nothing to change" ;;

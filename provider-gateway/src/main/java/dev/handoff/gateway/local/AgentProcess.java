@@ -13,8 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The operator's agent command, run as {@code bash -c} in its own session (so in its own process group), with the
- * prompt file on stdin, output to a log file, and a given environment only. Stopping it stops its whole tree.
+ * The operator's agent command, with the prompt file on stdin, output to a log file, and a given environment only:
+ * either inside the sandbox (bubblewrap, whose PID namespace holds every process the agent starts) or, when the
+ * operator turned the sandbox off, as {@code bash -c} in its own session (so in its own process group). Stopping it
+ * stops its whole tree.
  */
 final class AgentProcess {
 
@@ -23,9 +25,23 @@ final class AgentProcess {
     static final String MARKER = "agent.process";
 
     private final Process process;
+    private final boolean sandboxed;
 
-    private AgentProcess(Process process) {
+    private AgentProcess(Process process, boolean sandboxed) {
         this.process = process;
+        this.sandboxed = sandboxed;
+    }
+
+    /** Starts bubblewrap's command line; {@code env} is the sandbox's whole environment (bubblewrap passes it on). */
+    static AgentProcess startSandboxed(List<String> argv, Path workDir, Map<String, String> env, Path stdin, Path log)
+            throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        return new AgentProcess(builder.start(), true);
     }
 
     static AgentProcess start(String command, Path workDir, Map<String, String> env, Path stdin, Path log) throws IOException {
@@ -42,7 +58,7 @@ final class AgentProcess {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().clear();
         builder.environment().putAll(env);
-        return new AgentProcess(builder.start());
+        return new AgentProcess(builder.start(), false);
     }
 
     long pid() {
@@ -110,6 +126,10 @@ final class AgentProcess {
      * anything dies, since orphans leave the tree), then SIGKILL to whatever is still alive after {@code grace}.
      */
     void killTree(Duration grace) {
+        if (sandboxed) {
+            killSandbox(grace);
+            return;
+        }
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         tree.add(process.toHandle());
         signalGroup("TERM");
@@ -128,6 +148,34 @@ final class AgentProcess {
         tree.forEach(ProcessHandle::destroyForcibly);
         try {
             process.waitFor(grace.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * SIGTERM to every process in the sandbox (all are descendants of bubblewrap, even those that left their
+     * session), then SIGKILL to bubblewrap after {@code grace}: the sandbox's pid 1 dies with it, and with pid 1 the
+     * kernel kills everything left in the PID namespace.
+     */
+    private void killSandbox(Duration grace) {
+        List<ProcessHandle> inside = process.descendants().toList();
+        inside.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + grace.toNanos();
+        // when the agent's own process ends, bubblewrap ends the sandbox and exits
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        List<ProcessHandle> left = process.descendants().toList();
+        process.destroyForcibly();
+        left.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(grace.toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -10,24 +10,48 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs {@code git} for a local run, blocking (worker threads only), with a minimal environment: no prompts, only the
- * file, http(s) and ssh transports, and none of the gateway's settings. A GitHub token, when given, reaches git
- * through {@code GIT_CONFIG_*} variables of that one git process, never its arguments or a file.
+ * file, http(s) and ssh transports, and none of the gateway's settings. It reads no system or global configuration
+ * and runs no hook, fsmonitor or attribute-driven program; bound to Handoff's own git folder with {@link #in}, it reads
+ * nothing of the agent's {@code .git} either. A GitHub token, when given, reaches git through {@code GIT_CONFIG_*}
+ * variables of that one git process, never its arguments or a file. A cancelled run stops the git it is waiting for.
  */
 final class Git {
 
     static final String AUTHOR = "Handoff Agent";
     static final String EMAIL = "agent@handoff.invalid";
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    /** Settings that would otherwise let a repository run programs or read files of its choice. */
+    private static final List<String> SAFE = List.of("core.hooksPath=/dev/null", "core.fsmonitor=false",
+            "core.attributesFile=/dev/null", "core.excludesFile=/dev/null", "core.sshCommand=ssh -o BatchMode=yes",
+            "core.askPass=", "credential.helper=", "commit.gpgSign=false", "tag.gpgSign=false", "push.gpgSign=false",
+            "protocol.ext.allow=never", "submodule.recurse=false", "core.untrackedCache=false");
+
+    /** The run was cancelled while git was working; git was stopped. */
+    static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super("cancelled", null, false, false);
+        }
+    }
 
     private final Map<String, String> env;
+    private final BooleanSupplier cancelled;
 
     Git(Map<String, String> baseEnv, String authorizationHeader) {
+        this(baseEnv, authorizationHeader, () -> false);
+    }
+
+    Git(Map<String, String> baseEnv, String authorizationHeader, BooleanSupplier cancelled) {
         Map<String, String> env = new HashMap<>(baseEnv);
         env.put("GIT_TERMINAL_PROMPT", "0");
         env.put("GIT_ALLOW_PROTOCOL", "file:https:http:ssh");
+        env.put("GIT_CONFIG_NOSYSTEM", "1");
+        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
+        env.put("GIT_ATTR_NOSYSTEM", "1");
+        env.put("GIT_NO_REPLACE_OBJECTS", "1");
         env.put("GIT_AUTHOR_NAME", AUTHOR);
         env.put("GIT_AUTHOR_EMAIL", EMAIL);
         env.put("GIT_COMMITTER_NAME", AUTHOR);
@@ -39,6 +63,25 @@ final class Git {
             env.put("GIT_CONFIG_VALUE_0", "Authorization: " + authorizationHeader);
         }
         this.env = Map.copyOf(env);
+        this.cancelled = cancelled;
+    }
+
+    private Git(Map<String, String> env, BooleanSupplier cancelled, Path gitDir, Path workTree) {
+        Map<String, String> bound = new HashMap<>(env);
+        bound.put("GIT_DIR", gitDir.toAbsolutePath().toString());
+        if (workTree != null) {
+            bound.put("GIT_WORK_TREE", workTree.toAbsolutePath().toString());
+        }
+        this.env = Map.copyOf(bound);
+        this.cancelled = cancelled;
+    }
+
+    /**
+     * This git, bound to a git folder (and a worktree): the folder's configuration is the only one read, whatever the
+     * worktree holds (its {@code .git} is never looked at).
+     */
+    Git in(Path gitDir, Path workTree) {
+        return new Git(env, cancelled, gitDir, workTree);
     }
 
     /** What a git command did: its exit code and its output (stdout and stderr together). */
@@ -58,8 +101,10 @@ final class Git {
     Result run(Path dir, String... args) {
         List<String> command = new ArrayList<>();
         command.add("git");
-        command.add("-c");
-        command.add("core.hooksPath=/dev/null");
+        SAFE.forEach(setting -> {
+            command.add("-c");
+            command.add(setting);
+        });
         command.addAll(List.of(args));
         Path output = null;
         try {
@@ -68,11 +113,21 @@ final class Git {
                     .redirectErrorStream(true).redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(devNull()));
             builder.environment().clear();
             builder.environment().putAll(env);
+            if (!env.containsKey("GIT_DIR") && dir.toAbsolutePath().getParent() != null) {
+                // outside a repository git would look for one in the folders above (the gateway's own checkout, say)
+                builder.environment().put("GIT_CEILING_DIRECTORIES", dir.toAbsolutePath().getParent().toString());
+            }
             Process process = builder.start();
-            if (!process.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                return new Result(-1, "git " + args[0] + " did not finish within " + TIMEOUT.toMinutes() + " minutes");
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
+                if (cancelled.getAsBoolean()) {
+                    stop(process);
+                    throw new Cancelled();
+                }
+                if (System.nanoTime() > deadline) {
+                    stop(process);
+                    return new Result(-1, "git " + args[0] + " did not finish within " + TIMEOUT.toMinutes() + " minutes");
+                }
             }
             return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -89,6 +144,12 @@ final class Git {
                 }
             }
         }
+    }
+
+    private static void stop(Process process) throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        process.waitFor(5, TimeUnit.SECONDS);
     }
 
     /** Runs git and answers its output, or fails the run with {@code code} and {@code what} plus git's last line. */

@@ -53,6 +53,7 @@ public class LocalProvider {
     private final LocalRun.Settings settings;
 
     public LocalProvider(RunLedger ledger, PullRequestRepository pullRequests, GatewayConfig config,
+            dev.handoff.gateway.sandbox.Sandbox sandbox,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8083") int port) {
         this.ledger = ledger;
         this.pullRequests = pullRequests;
@@ -70,7 +71,7 @@ public class LocalProvider {
         this.settings = new LocalRun.Settings(workRoot(local), local.agentCommand(), local.demoAgent(), local.agentTimeout(),
                 local.killGrace(), publicUrl, agentBaseEnvironment(), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
                         local.allowedHosts().orElse(List.of())),
-                new GitHubPullRequests(config.github().apiUrl(), config.github().token()));
+                new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox);
     }
 
     /**

@@ -4,16 +4,18 @@ import dev.handoff.events.AgentContext;
 import dev.handoff.events.RunRequested;
 import dev.handoff.gateway.LocalPullRequest;
 import dev.handoff.gateway.prompt.AgentPrompt;
+import dev.handoff.gateway.sandbox.RunFiles;
+import dev.handoff.gateway.sandbox.Sandbox;
 import dev.handoff.gateway.service.RunUpdate;
 import io.quarkus.logging.Log;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +24,15 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * One local run, start to end, on a worker thread: check the repository is allowed, clone it, create the target
- * branch, report RUNNING, run the agent command, commit what it changed, push the branch and open the pull request,
- * then report COMPLETED; any failure ends the run FAILED with a code and a message a user understands.
+ * One local run, start to end, on a worker thread: check the repository is allowed and the target branch is new on
+ * the origin, clone it, create the target branch, report RUNNING, run the agent command in its sandbox, commit what it
+ * changed, push the branch to the URL the run was launched with and open the pull request, then report COMPLETED; any
+ * failure ends the run FAILED with a code and a message a user understands.
+ *
+ * <p>A run's files live in one folder: {@code git/} (Handoff's own git folder, which the agent never sees, so that
+ * nothing the agent writes is read as configuration by Handoff's git), {@code repo/} (the agent's worktree, with a
+ * {@code .git} copied from Handoff's for the agent's own use), {@code prompt.md} and {@code agent.log}. The worktree and
+ * git folder go when the run ends; the folder with its prompt and log goes a week later.
  */
 final class LocalRun implements Runnable {
 
@@ -41,7 +49,7 @@ final class LocalRun implements Runnable {
     /** The operator's settings the run needs. */
     record Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
             Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
-            GitHubPullRequests gitHub) {
+            GitHubPullRequests gitHub, Sandbox sandbox) {
     }
 
     private final RunRequested request;
@@ -49,12 +57,19 @@ final class LocalRun implements Runnable {
     private final Host host;
     private final String title;
     private final String targetBranch;
+    /** A follow-up continues its run's existing target branch; a new run never touches an existing branch. */
+    private final boolean continueBranch;
     private volatile Stop stop;
 
     /** Why a run is asked to stop before its end. */
     enum Stop { CANCELLED, SHUTDOWN }
 
     LocalRun(RunRequested request, Settings settings, Host host) {
+        this(request, settings, host, false);
+    }
+
+    LocalRun(RunRequested request, Settings settings, Host host, boolean continueBranch) {
+        this.continueBranch = continueBranch;
         this.request = request;
         this.settings = settings;
         this.host = host;
@@ -102,6 +117,7 @@ final class LocalRun implements Runnable {
     @Override
     public void run() {
         Path runDir = settings.workRoot().resolve(request.runId().toString());
+        Path gitDir = runDir.resolve("git");
         Path repo = runDir.resolve("repo");
         Path log = runDir.resolve("agent.log");
         try {
@@ -118,13 +134,25 @@ final class LocalRun implements Runnable {
             if (!git.validBranchName(runDir, targetBranch)) {
                 throw new LocalRunFailure(LocalRunFailure.INVALID_BRANCH, "'" + targetBranch + "' is not a valid branch name");
             }
-            git.ok(runDir, LocalRunFailure.CLONE_FAILED, "could not clone " + RunText.redactUrl(request.repositoryUrl())
-                    + " at branch " + request.branch(), "clone", "--quiet", "--no-tags", "--branch", request.branch(), "--",
-                    request.repositoryUrl(), repo.toString());
-            git.ok(repo, LocalRunFailure.INVALID_BRANCH, "could not create the branch " + targetBranch,
-                    "checkout", "--quiet", "-b", targetBranch);
-            String base = git.ok(repo, LocalRunFailure.CLONE_FAILED, "the clone has no commit", "rev-parse", "HEAD").strip();
-            String command = agentCommand();
+            AgentCommand command = agentCommand();
+            checkSandbox();
+            String url = request.repositoryUrl().strip();
+            if (!continueBranch) {
+                checkTargetBranchIsNew(git, runDir, url);
+            }
+            String startBranch = continueBranch ? targetBranch : request.branch();
+            git.ok(runDir, LocalRunFailure.CLONE_FAILED, "could not clone " + RunText.redactUrl(url) + " at branch " + startBranch,
+                    "clone", "--quiet", "--bare", "--no-tags", "--single-branch", "--branch", startBranch, "--", url, gitDir.toString());
+            Files.createDirectories(repo);
+            Git handoff = git.in(gitDir, repo);
+            if (continueBranch) {
+                handoff.ok(repo, LocalRunFailure.CLONE_FAILED, "could not check out " + targetBranch, "reset", "--quiet", "--hard", "HEAD");
+            } else {
+                handoff.ok(repo, LocalRunFailure.INVALID_BRANCH, "could not create the branch " + targetBranch,
+                        "checkout", "--quiet", "-b", targetBranch);
+            }
+            String base = handoff.ok(repo, LocalRunFailure.CLONE_FAILED, "the clone has no commit", "rev-parse", "HEAD").strip();
+            giveTheAgentItsOwnGitFolder(git, gitDir, repo, url);
             Path prompt = runDir.resolve("prompt.md");
             Files.writeString(prompt, AgentPrompt.render(request, targetBranch), StandardCharsets.UTF_8);
 
@@ -133,30 +161,34 @@ final class LocalRun implements Runnable {
                 reportStopped();
                 return;
             }
-            commit(git, repo);
-            int ahead = Integer.parseInt(git.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not count the agent's commits",
+            commit(handoff, repo);
+            int ahead = Integer.parseInt(handoff.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not count the agent's commits",
                     "rev-list", "--count", base + "..HEAD").strip());
             String output = RunText.tail(log, 15, 1500);
+            String unconfined = settings.sandbox().enabled() ? "" : "\n\n" + UNCONFINED;
             if (ahead == 0) {
                 host.report(runId(), RunUpdate.completed("NO_CHANGES", null, null,
                         "The agent finished without changing anything, so no branch was pushed and no pull request was opened."
-                                + outputSection(output)));
+                                + outputSection(output) + unconfined));
                 return;
             }
-            String shortStat = git.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not read the diff",
+            String shortStat = handoff.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not read the diff",
                     "diff", "--shortstat", base, "HEAD").strip();
-            Optional<GitHubPullRequests.Repo> gitHubRepo = settings.gitHub().repoOf(request.repositoryUrl());
+            Optional<GitHubPullRequests.Repo> gitHubRepo = settings.gitHub().repoOf(url);
             Git pushGit = gitHubRepo.filter(GitHubPullRequests.Repo::https).isPresent()
-                    ? new Git(settings.baseEnv(), settings.gitHub().gitAuthorization()) : git;
-            pushGit.ok(repo, LocalRunFailure.PUSH_FAILED, "could not push the branch " + targetBranch + " to the origin",
-                    "push", "--quiet", "--no-verify", "origin", "HEAD:refs/heads/" + targetBranch);
+                    ? new Git(settings.baseEnv(), settings.gitHub().gitAuthorization(), () -> stop != null).in(gitDir, repo)
+                    : handoff;
+            push(pushGit, repo, url);
             String body = pullRequestBody(output);
             String pullRequestUrl = gitHubRepo.isPresent()
                     ? settings.gitHub().open(gitHubRepo.get(), title, body, targetBranch, request.branch())
-                    : openLocalPullRequest(git, repo, base, body);
+                    : openLocalPullRequest(handoff, repo, base, body);
             host.report(runId(), RunUpdate.completed("PULL_REQUEST_OPENED", pullRequestUrl, targetBranch,
                     "The agent's changes are on " + targetBranch + " (" + ahead + (ahead == 1 ? " commit, " : " commits, ")
-                            + shortStat + ") and a pull request into " + request.branch() + " is open." + outputSection(output)));
+                            + shortStat + ") and a pull request into " + request.branch() + " is open." + outputSection(output)
+                            + unconfined));
+        } catch (Git.Cancelled cancelled) {
+            reportStopped();
         } catch (LocalRunFailure failure) {
             Log.infof("local run %s failed: %s", runId(), failure.code());
             host.report(runId(), RunUpdate.failed("FAILED", failure.code(), failure.getMessage()));
@@ -166,21 +198,97 @@ final class LocalRun implements Runnable {
                     "the local provider failed unexpectedly (" + e.getClass().getSimpleName() + "); the gateway log has details"));
         } finally {
             deleteQuietly(repo);
+            deleteQuietly(gitDir);
         }
+    }
+
+    static final String UNCONFINED = "The agent ran without the sandbox: the operator turned it off (HANDOFF_LOCAL_SANDBOX=off).";
+
+    /** Without a working sandbox no agent starts, unless the operator turned the sandbox off. */
+    private void checkSandbox() {
+        if (!settings.sandbox().enabled()) {
+            return;
+        }
+        Optional<String> problem = settings.sandbox().problem();
+        if (problem.isPresent()) {
+            throw new LocalRunFailure(LocalRunFailure.SANDBOX_UNAVAILABLE, "the agent sandbox cannot be set up on this machine, so"
+                    + " the agent was not started: " + problem.get() + ". `./handoff up` installs what it needs; only the"
+                    + " operator can choose to run agents unconfined (HANDOFF_LOCAL_SANDBOX=off)");
+        }
+    }
+
+    /** A run never moves a branch that exists on the origin (the push checks it again, atomically). */
+    private void checkTargetBranchIsNew(Git git, Path runDir, String url) {
+        String heads = git.ok(runDir, LocalRunFailure.CLONE_FAILED, "could not read the branches of " + RunText.redactUrl(url),
+                "ls-remote", "--heads", "--", url, "refs/heads/" + targetBranch);
+        if (!heads.isBlank()) {
+            throw targetBranchExists();
+        }
+    }
+
+    private LocalRunFailure targetBranchExists() {
+        return new LocalRunFailure(LocalRunFailure.TARGET_BRANCH_EXISTS, "the branch " + targetBranch + " already exists on "
+                + RunText.redactUrl(request.repositoryUrl()) + "; a run never moves an existing branch: choose another target branch");
+    }
+
+    /**
+     * Pushes to the URL the run was launched with, never a remote the worktree names. A new branch is pushed with an
+     * empty lease, so that a branch created on the origin meanwhile is refused rather than moved.
+     */
+    private void push(Git git, Path repo, String url) {
+        List<String> args = new ArrayList<>(List.of("push", "--quiet", "--no-verify"));
+        if (!continueBranch) {
+            args.add("--force-with-lease=refs/heads/" + targetBranch + ":");
+        }
+        args.addAll(List.of("--", url, "HEAD:refs/heads/" + targetBranch));
+        Git.Result result = git.run(repo, args.toArray(String[]::new));
+        if (!result.ok()) {
+            if (!continueBranch && result.output().contains("(stale info)")) {
+                throw targetBranchExists();
+            }
+            throw new LocalRunFailure(LocalRunFailure.PUSH_FAILED, "could not push the branch " + targetBranch + " to the origin: "
+                    + result.lastLine());
+        }
+    }
+
+    /**
+     * The agent gets a {@code .git} of its own (a copy of Handoff's, before anything ran), for agents that look at or
+     * commit to their repository. Nothing in it is ever read by Handoff's git, and it holds no credentials.
+     */
+    private static void giveTheAgentItsOwnGitFolder(Git git, Path gitDir, Path repo, String url) throws IOException {
+        Path agentGit = repo.resolve(".git");
+        try (Stream<Path> paths = Files.walk(gitDir)) {
+            for (Path source : paths.toList()) {
+                Path target = agentGit.resolve(gitDir.relativize(source).toString());
+                if (Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(target);
+                } else if (Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.copy(source, target);
+                }
+            }
+        }
+        Git agentsGit = git.in(agentGit, repo);
+        agentsGit.ok(repo, LocalRunFailure.CLONE_FAILED, "could not prepare the agent's repository", "config", "core.bare", "false");
+        agentsGit.ok(repo, LocalRunFailure.CLONE_FAILED, "could not prepare the agent's repository",
+                "config", "remote.origin.url", RunText.redactUrl(url));
     }
 
     private Git git() {
-        return new Git(settings.baseEnv(), null);
+        return new Git(settings.baseEnv(), null, () -> stop != null);
     }
 
-    private String agentCommand() {
+    /** The agent's command line, and the bundled demo agent's script when that is the agent (the sandbox shows it). */
+    record AgentCommand(String command, Path script) {
+    }
+
+    private AgentCommand agentCommand() {
         Optional<String> configured = settings.agentCommand().map(String::strip).filter(c -> !c.isEmpty());
         if (configured.isPresent()) {
-            return configured.get();
+            return new AgentCommand(configured.get(), null);
         }
         Optional<Path> demo = settings.demoAgent().map(String::strip).filter(p -> !p.isEmpty()).map(Path::of);
         if (demo.isPresent() && Files.isRegularFile(demo.get())) {
-            return "bash " + RunText.shellQuote(demo.get().toAbsolutePath().toString());
+            return new AgentCommand("bash " + RunText.shellQuote(demo.get().toAbsolutePath().toString()), demo.get().toAbsolutePath());
         }
         throw new LocalRunFailure(LocalRunFailure.AGENT_NOT_CONFIGURED,
                 "no agent command is configured: the operator sets HANDOFF_LOCAL_AGENT_COMMAND (or HANDOFF_LOCAL_DEMO_AGENT"
@@ -188,19 +296,33 @@ final class LocalRun implements Runnable {
     }
 
     /** Runs the agent; false when the run was cancelled meanwhile. */
-    private boolean runAgent(String command, Path repo, Path prompt, Path log) throws IOException, InterruptedException {
+    private boolean runAgent(AgentCommand command, Path repo, Path prompt, Path log) throws IOException, InterruptedException {
         Map<String, String> env = new HashMap<>(settings.baseEnv());
         env.put("HANDOFF_RUN_ID", runId().toString());
         env.put("HANDOFF_TASK_TITLE", title);
         env.put("HANDOFF_PROMPT_FILE", prompt.toAbsolutePath().toString());
-        Files.writeString(log, "# " + Instant.now() + " agent started for run " + runId() + "\n", StandardCharsets.UTF_8);
-        AgentProcess agent = AgentProcess.start(command, repo, env, prompt, log);
+        Sandbox.Launch launch = null;
+        AgentProcess agent;
+        if (settings.sandbox().enabled()) {
+            Files.writeString(log, "# " + Instant.now() + " agent started for run " + runId() + " in its sandbox\n",
+                    StandardCharsets.UTF_8);
+            launch = settings.sandbox().launch(command.script() == null ? command.command() : "bash " + Sandbox.AGENT_SCRIPT,
+                    command.script(), repo, prompt, env, "egress-" + runId().toString().substring(0, 8));
+            agent = AgentProcess.startSandboxed(launch.argv(), repo, launch.env(), prompt, log);
+        } else {
+            Files.writeString(log, "# " + Instant.now() + " agent started for run " + runId() + " WITHOUT a sandbox"
+                    + " (HANDOFF_LOCAL_SANDBOX=off)\n", StandardCharsets.UTF_8);
+            agent = AgentProcess.start(command.command(), repo, env, prompt, log);
+        }
         Path marker = repo.getParent().resolve(AgentProcess.MARKER);
-        agent.writeMarker(marker);
         try {
+            agent.writeMarker(marker);
             return awaitAgent(agent, log);
         } finally {
             Files.deleteIfExists(marker);
+            if (launch != null) {
+                launch.close();
+            }
         }
     }
 
@@ -279,20 +401,10 @@ final class LocalRun implements Runnable {
         return duration.toSeconds() % 60 == 0 && duration.toMinutes() > 0 ? duration.toMinutes() + " min" : duration.toSeconds() + " s";
     }
 
+    /** Deletes a run's folder (or part of it), whatever the agent did to its permissions. */
     static void deleteQuietly(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException ignored) {
-                    // best effort: a leftover worktree only costs disk space
-                }
-            });
-        } catch (IOException ignored) {
-            // as above
+        if (!RunFiles.delete(dir)) {
+            Log.warnf("could not delete all of %s", dir);
         }
     }
 }

@@ -12,6 +12,8 @@ public class LocalRunFailure extends RuntimeException {
     public static final String COMMIT_FAILED = "commit-failed";
     public static final String PUSH_FAILED = "push-failed";
     public static final String PULL_REQUEST_FAILED = "pull-request-failed";
+    public static final String TARGET_BRANCH_EXISTS = "target-branch-exists";
+    public static final String SANDBOX_UNAVAILABLE = "sandbox-unavailable";
     public static final String INTERRUPTED_BY_RESTART = "interrupted-by-restart";
     public static final String INTERNAL_ERROR = "internal-error";
 

@@ -86,8 +86,9 @@ class LocalProviderTest {
         Set<String> envNames = git(bare, "show", branch + ":AGENT_ENV_NAMES.txt").lines().collect(Collectors.toSet());
         assertTrue(envNames.containsAll(Set.of("HANDOFF_RUN_ID", "HANDOFF_TASK_TITLE", "HANDOFF_PROMPT_FILE", "PATH", "HOME")),
                 envNames.toString());
+        // the sandbox adds only the variables that name its egress proxy (its network is otherwise empty)
         Set<String> allowed = Set.of("HANDOFF_RUN_ID", "HANDOFF_TASK_TITLE", "HANDOFF_PROMPT_FILE", "PATH", "HOME", "LANG",
-                "PWD", "SHLVL", "_", "OLDPWD");
+                "PWD", "SHLVL", "_", "OLDPWD", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy");
         assertTrue(allowed.containsAll(envNames), "unexpected variables in the agent's environment: " + envNames);
 
         // the pull request, served to the workspace only
@@ -123,10 +124,10 @@ class LocalProviderTest {
         TestRuns.publish(request);
 
         TestRuns.updatesUntil(request.runId(), update -> update.status() == RunStatus.RUNNING, RUN_TIMEOUT);
-        Path runDir = TestRuns.WORK_DIR.resolve(request.runId().toString());
-        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(runDir.resolve("child.pid")));
-        ProcessHandle agent = ProcessHandle.of(Long.parseLong(Files.readString(runDir.resolve("agent.pid")).strip())).orElseThrow();
-        ProcessHandle child = ProcessHandle.of(Long.parseLong(Files.readString(runDir.resolve("child.pid")).strip())).orElseThrow();
+        // the agent runs in its own PID namespace: its processes are found by their run id, with their host pids
+        await().atMost(Duration.ofSeconds(20)).until(() -> AgentProcesses.find(request.runId(), "sleep 300").isPresent());
+        ProcessHandle agent = AgentProcesses.find(request.runId(), "test-agent.sh").orElseThrow();
+        ProcessHandle child = AgentProcesses.find(request.runId(), "sleep 300").orElseThrow();
         assertTrue(agent.isAlive() && child.isAlive());
 
         KafkaProbe.publish(Topics.RUN_CANCEL_REQUESTED, new RunCancelRequested(UUID.randomUUID(), Instant.now(), workspace,
@@ -144,13 +145,14 @@ class LocalProviderTest {
         RunRequested request = TestRuns.request(workspace, "local", "A timeout task", origin, null);
         TestRuns.publish(request);
 
+        await().atMost(Duration.ofSeconds(20)).until(() -> AgentProcesses.find(request.runId(), "sleep 300").isPresent());
+        long child = AgentProcesses.find(request.runId(), "sleep 300").orElseThrow().pid();
+
         List<ProviderRunUpdated> updates = TestRuns.updatesUntilFinal(request.runId(), RUN_TIMEOUT);
         ProviderRunUpdated last = updates.get(updates.size() - 1);
         assertEquals(RunStatus.FAILED, last.status(), () -> "updates: " + updates);
         assertEquals("agent-timed-out", last.error().code());
         assertTrue(last.error().message().contains("HANDOFF_LOCAL_AGENT_TIMEOUT"), last.error().message());
-        Path runDir = TestRuns.WORK_DIR.resolve(request.runId().toString());
-        long child = Long.parseLong(Files.readString(runDir.resolve("child.pid")).strip());
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(child).map(p -> !p.isAlive()).orElse(true));
     }
 
