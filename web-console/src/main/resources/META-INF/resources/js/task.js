@@ -161,9 +161,14 @@ export async function taskScreen({ main, params }, id) {
       run.pullRequest ? prLine(run) : null);
 
     const isLatest = run.id === latest()?.id;
-    clear(runActions,
-      ACTIVE.has(run.status) ? h('button', { type: 'button', class: 'danger', onclick: () => act(run, 'cancel') }, 'Cancel run') : null,
-      isFinal(run.status) && isLatest ? h('button', { type: 'button', onclick: () => act(run, 'retry') }, 'Retry') : null);
+    // the buttons are rebuilt only when they change, so that focus (and a click under way) stays where it is
+    const actionsKey = `${run.id}:${run.status}:${isLatest}`;
+    if (runActions.dataset.key !== actionsKey) {
+      runActions.dataset.key = actionsKey;
+      clear(runActions,
+        ACTIVE.has(run.status) ? h('button', { type: 'button', class: 'danger', onclick: () => act(run, 'cancel') }, 'Cancel run') : null,
+        isFinal(run.status) && isLatest ? h('button', { type: 'button', onclick: () => act(run, 'retry') }, 'Retry') : null);
+    }
     followForm.hidden = !(isFinal(run.status) && isLatest && configured());
     if (run.pullRequest && prLoadedFor !== run.pullRequest.url) loadPullRequest(run.pullRequest.url);
     renderLaunch();

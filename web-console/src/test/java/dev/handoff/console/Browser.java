@@ -75,7 +75,8 @@ final class Browser implements AutoCloseable {
     }
 
     <T> T until(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(15)).pollingEvery(Duration.ofMillis(50)).until(condition);
+        return new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(50))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 
     /** The input, select or textarea whose label reads exactly {@code label}. */
@@ -95,15 +96,38 @@ final class Browser implements AutoCloseable {
     void type(String label, String text) {
         WebElement input = field(label);
         input.clear();
-        input.sendKeys(text);
+        if (text.contains("\n")) {
+            // several lines go in as the value (sendKeys' Enter is a key press, not a line break, in some drivers)
+            js("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', {bubbles: true}))", input, text);
+        } else {
+            input.sendKeys(text);
+        }
     }
 
     WebElement button(String name) {
         return waitFor(By.xpath("//button[normalize-space()='" + name + "']"));
     }
 
+    /** Clicks the button named so; a live screen may have just redrawn it, so a stale one is looked up again. */
     void click(String buttonName) {
-        button(buttonName).click();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                button(buttonName).click();
+                return;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A fresh page with nothing in the tab's sessionStorage. */
+    void reset() {
+        go("/signin");
+        js("sessionStorage.clear()");
+        driver.navigate().refresh();
+        waitFor(By.xpath("//h1[normalize-space()='Sign in to Handoff']"));
     }
 
     Object js(String script, Object... args) {

@@ -69,8 +69,7 @@ class ConsoleBrowserTest {
         workspace = "ws-" + UUID.randomUUID().toString().substring(0, 8);
         admin = Tokens.admin(workspace);
         member = Tokens.member(workspace);
-        browser.go("/signin");
-        browser.js("sessionStorage.clear()");
+        browser.reset();
     }
 
     @AfterAll
@@ -129,7 +128,7 @@ class ConsoleBrowserTest {
         browser.type("Acceptance criteria", "greet() returns Hello\nA test covers it");
         browser.click("Create task");
         browser.waitForText(By.id("task-title"), "Say hello");
-        String taskId = fake.taskIdByTitle("Say hello");
+        String taskId = fake.taskIdByTitle(workspace, "Say hello");
         assertEquals(List.of("greet() returns Hello", "A test covers it"), fake.task(taskId).getJsonArray("acceptanceCriteria").getList());
         assertEquals(2, browser.driver.findElements(By.cssSelector(".criteria li")).size());
 
@@ -158,11 +157,11 @@ class ConsoleBrowserTest {
 
         browser.click("Delete brief");
         browser.driver.switchTo().alert().dismiss();
-        assertTrue(fake.briefIdByTitle("Brief twenty-three") != null, "dismissed: nothing deleted");
+        assertTrue(fake.briefIdByTitle(workspace, "Brief twenty-three") != null, "dismissed: nothing deleted");
         browser.click("Delete brief");
         browser.driver.switchTo().alert().accept();
         browser.waitForText(By.tagName("h1"), "Briefs");
-        browser.until(d -> fake.briefIdByTitle("Brief twenty-three") == null ? true : null);
+        browser.until(d -> fake.briefIdByTitle(workspace, "Brief twenty-three") == null ? true : null);
     }
 
     @Test

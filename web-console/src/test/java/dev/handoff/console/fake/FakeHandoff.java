@@ -135,12 +135,12 @@ public final class FakeHandoff {
         return latest;
     }
 
-    public synchronized String briefIdByTitle(String title) {
-        return briefs.values().stream().filter(b -> b.getString("title").equals(title)).map(b -> b.getString("id")).findFirst().orElse(null);
+    public synchronized String briefIdByTitle(String workspace, String title) {
+        return briefs.values().stream().filter(b -> b.getString("workspaceId").equals(workspace) && b.getString("title").equals(title)).map(b -> b.getString("id")).findFirst().orElse(null);
     }
 
-    public synchronized String taskIdByTitle(String title) {
-        return tasks.values().stream().filter(t -> t.getString("title").equals(title)).map(t -> t.getString("id")).findFirst().orElse(null);
+    public synchronized String taskIdByTitle(String workspace, String title) {
+        return tasks.values().stream().filter(t -> t.getString("workspaceId").equals(workspace) && t.getString("title").equals(title)).map(t -> t.getString("id")).findFirst().orElse(null);
     }
 
     public synchronized JsonObject task(String id) {
@@ -172,6 +172,11 @@ public final class FakeHandoff {
     public synchronized String launch(String workspace, String taskId, String repositoryUrl) {
         return newRun(workspace, tasks.get(taskId), repositoryUrl, "main", null, null, configs.get(workspace).getString("provider"), null)
                 .getString("id");
+    }
+
+    /** A task with the given body ({title, description, acceptanceCriteria, subtasks}). */
+    public synchronized String seedTask(String workspace, String briefId, JsonObject body) {
+        return newTask(workspace, briefId, body).getString("id");
     }
 
     /** Moves a run to a status, as the run service does, and publishes run.status-changed. */
