@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 web-console/install-browser.sh
 ./mvnw -B -q -Dstyle.color=never -pl web-console verify -Dtest=ScreenshotsTest -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dhandoff.screenshots.dir="$PWD/web-console/docs"
+  -Dconsole.screenshots.dir="$PWD/web-console/docs"
 ls -l web-console/docs/*.png

@@ -87,7 +87,7 @@ class ScreenshotsTest {
             browser.waitForText(By.className("run-status"), "COMPLETED");
             browser.waitForText(By.cssSelector("#diff .diff-file h4"), "src/greet.py");
             shoot(browser, 1280, dir.resolve("task-completed.png"));
-            shoot(browser, 390, dir.resolve("task-phone.png"));
+            shootPhone(browser, "agent-title", dir.resolve("task-phone.png"));
 
             browser.go("/briefs/" + brief);
             browser.until(d -> d.findElements(By.cssSelector(".task-row")).size() == 3 ? true : null);
@@ -102,12 +102,23 @@ class ScreenshotsTest {
         }
     }
 
-    /** The whole page at this width (the window grows to the page's height). */
+    /** The whole page at this width (the window grows to the page's height, plus what the window's frame takes). */
     private static void shoot(Browser browser, int width, Path file) throws Exception {
         browser.driver.manage().window().setSize(new Dimension(width, 900));
+        int frame = 900 - ((Number) browser.js("return window.innerHeight")).intValue();
         Number height = (Number) browser.js("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)");
-        browser.driver.manage().window().setSize(new Dimension(width, Math.min(6000, height.intValue() + 20)));
+        browser.driver.manage().window().setSize(new Dimension(width, Math.min(8000, height.intValue() + frame)));
         browser.js("window.scrollTo(0, 0)");
+        Files.write(file, browser.driver.getScreenshotAs(OutputType.BYTES));
+        browser.driver.manage().window().setSize(new Dimension(1280, 900));
+    }
+
+    /** What a phone shows (390 x 844) with the element at the top of the screen. */
+    private static void shootPhone(Browser browser, String elementId, Path file) throws Exception {
+        browser.driver.manage().window().setSize(new Dimension(390, 844));
+        int frame = 844 - ((Number) browser.js("return window.innerHeight")).intValue();
+        browser.driver.manage().window().setSize(new Dimension(390, 844 + frame));
+        browser.js("document.getElementById(arguments[0]).scrollIntoView()", elementId);
         Files.write(file, browser.driver.getScreenshotAs(OutputType.BYTES));
         browser.driver.manage().window().setSize(new Dimension(1280, 900));
     }

@@ -242,7 +242,7 @@ public final class FakeHandoff {
                 .put("diffStat", " src/greet.py | 3 ++-\n 1 file changed, 2 insertions(+), 1 deletion(-)").put("diff", diff));
         run.put("pullRequest", new JsonObject().put("url", url).put("branch", run.getString("targetBranch")));
         run.put("summary", "Changed greet() to return \"Hello\" and added a test.");
-        run.put("usage", new JsonObject().put("durationMs", 42_000).put("inputTokens", 1200).put("outputTokens", 340).put("costUsd", null));
+        run.put("usage", new JsonObject().putNull("durationMs").put("inputTokens", 1200).put("outputTokens", 340).put("costUsd", null));
         status(runId, "COMPLETED", null);
         publish(run.getString("workspaceId"), run.getString("taskId"), runId, "run.pull-request-opened", new JsonObject()
                 .put("eventId", UUID.randomUUID().toString()).put("occurredAt", now()).put("workspaceId", run.getString("workspaceId"))
