@@ -52,7 +52,8 @@ public class ApiForwarder {
         client = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) settings.connectTimeout().toMillis())
                 .setKeepAlive(true)
-                .setMaxPoolSize(64)
+                .setIdleTimeout((int) Math.max(1, settings.idleTimeout().toSeconds()))
+                .setMaxPoolSize(settings.maxConnections())
                 .setDecompressionSupported(false));
         Log.infof("forwarding /api to tasks %s, runs %s, gateway %s, notifications %s", bases.get(ApiRoutes.Service.TASKS),
                 bases.get(ApiRoutes.Service.RUNS), bases.get(ApiRoutes.Service.GATEWAY),
@@ -111,7 +112,9 @@ public class ApiForwarder {
         response.setStatusCode(answer.statusCode());
         response.setStatusMessage(answer.statusMessage());
         copyHeaders(answer.headers(), response.headers());
-        if (!answer.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
+        int status = answer.statusCode();
+        boolean bodyless = status == 204 || status == 304 || status < 200;
+        if (!bodyless && !answer.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             response.setChunked(true);
         }
         String type = answer.getHeader(HttpHeaders.CONTENT_TYPE);

@@ -27,4 +27,15 @@ public interface ConsoleSettings {
     /** How long to wait for a service to accept the connection. */
     @WithDefault("5s")
     Duration connectTimeout();
+
+    /**
+     * A connection to a service that carries nothing for this long is closed (the answer fails with 502). The event
+     * stream is not affected: notification-service writes a heartbeat every 15 s.
+     */
+    @WithDefault("60s")
+    Duration idleTimeout();
+
+    /** Connections per service. Every open event stream holds one to notification-service for as long as it lasts. */
+    @WithDefault("2000")
+    int maxConnections();
 }

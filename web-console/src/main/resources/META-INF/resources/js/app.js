@@ -101,7 +101,11 @@ async function route() {
   location.replace('#/briefs');
 }
 
-window.addEventListener('hashchange', route);
+// after a navigation, screen readers start at the new screen (not on the first load: nothing to move away from)
+window.addEventListener('hashchange', async () => {
+  await route();
+  if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
+});
 window.addEventListener('DOMContentLoaded', route);
 if (document.readyState !== 'loading') route();
 
