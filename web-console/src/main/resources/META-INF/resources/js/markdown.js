@@ -10,29 +10,31 @@ function safeUrl(url) {
   return null;
 }
 
-function inline(text) {
-  const codes = [];
-  let s = text.replace(/`([^`]+)`/g, (_, code) => {
-    codes.push(`<code>${escapeHtml(code)}</code>`);
-    return `\u0000${codes.length - 1}\u0000`;
-  });
-  s = escapeHtml(s);
-  // links: the text and the URL are already escaped; the URL is then checked for its scheme
-  s = s.replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (all, label, url) => {
-    const raw = url.replace(/&amp;/g, '&');
-    const safe = safeUrl(raw);
-    return safe ? `<a href="${escapeHtml(safe)}" rel="noopener noreferrer" target="_blank">${label}</a>` : label;
-  });
-  s = s.replace(/(^|[\s(])(https?:\/\/[^\s<)]+)/g, (all, pre, url) => `${pre}<a href="${url}" rel="noopener noreferrer" target="_blank">${url}</a>`);
+function emphasis(s) {
   s = s.replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>').replace(/__([^_]+)__/g, '<strong>$1</strong>');
   s = s.replace(/(^|[^*\w])\*([^*\s][^*]*)\*/g, '$1<em>$2</em>').replace(/(^|[^_\w])_([^_\s][^_]*)_(?!\w)/g, '$1<em>$2</em>');
-  s = s.replace(/~~([^~]+)~~/g, '<del>$1</del>');
-  return s.replace(/\u0000(\d+)\u0000/g, (_, i) => codes[Number(i)]);
+  return s.replace(/~~([^~]+)~~/g, '<del>$1</del>');
+}
+
+function inline(text) {
+  // code spans and links are set aside first, so that emphasis never reaches into code or a URL
+  const kept = [];
+  const keep = html => { kept.push(html); return `\u0000${kept.length - 1}\u0000`; };
+  let s = text.replace(/`([^`]+)`/g, (_, code) => keep(`<code>${escapeHtml(code)}</code>`));
+  s = escapeHtml(s);
+  // links: the text and the URL are already escaped; the URL is then checked for its scheme
+  s = s.replace(/\[([^\]]+)\]\(([^\s]+?)\)(?=$|[^)])/g, (all, label, url) => {
+    const safe = safeUrl(url.replace(/&amp;/g, '&'));
+    return safe ? keep(`<a href="${escapeHtml(safe)}" rel="noopener noreferrer" target="_blank">${emphasis(label)}</a>`) : label;
+  });
+  s = s.replace(/(^|[\s(])(https?:\/\/[^\s<)]+)/g, (all, pre, url) => pre + keep(`<a href="${url}" rel="noopener noreferrer" target="_blank">${url}</a>`));
+  s = emphasis(s);
+  return s.replace(/\u0000(\d+)\u0000/g, (_, i) => kept[Number(i)]);
 }
 
 /** Markdown -> an HTML string made only of escaped text and the renderer's own tags. */
 export function renderMarkdown(source) {
-  const lines = String(source ?? '').replace(/\r\n?/g, '\n').split('\n');
+  const lines = String(source ?? '').replace(/\u0000/g, '').replace(/\r\n?/g, '\n').split('\n');
   const out = [];
   let para = [];
   let list = null; // {type: 'ul'|'ol', items: []}

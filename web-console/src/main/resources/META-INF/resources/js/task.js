@@ -222,13 +222,23 @@ export async function taskScreen({ main, params }, id) {
     const run = shownRun();
     if (!run) return;
     clearErrors(followForm);
+    followForm.dataset.idempotencyKey ||= newKey();
+    const button = followForm.querySelector('button[type=submit]');
+    button.disabled = true;
     try {
-      const { data } = await api('POST', `/api/runs/${run.id}/followups`, { body: { instructions: followForm.instructions.value } });
+      const { data } = await api('POST', `/api/runs/${run.id}/followups`,
+        { body: { instructions: followForm.instructions.value }, headers: { 'Idempotency-Key': followForm.dataset.idempotencyKey } });
       followForm.instructions.value = '';
+      delete followForm.dataset.idempotencyKey;
       upsert(data);
       dropWanted();
       renderAll();
-    } catch (err) { if (err.status !== 401) showProblem(followForm, err); }
+    } catch (err) {
+      if (err.status !== 401) showProblem(followForm, err);
+      if (err.status) delete followForm.dataset.idempotencyKey;
+    } finally {
+      button.disabled = false;
+    }
   });
 
   function dropWanted() {
@@ -272,8 +282,12 @@ export async function taskScreen({ main, params }, id) {
     const body = { repositoryUrl: form.repositoryUrl.value.trim(), branch: form.branch.value.trim(), provider: form.provider.value };
     if (form.targetBranch.value.trim()) body.targetBranch = form.targetBranch.value.trim();
     if (form.instructions.value.trim()) body.instructions = form.instructions.value;
+    // one key per launch attempt: a double click or a resend after a lost answer gets the same run, not a 409
+    form.dataset.idempotencyKey ||= newKey();
+    const button = form.querySelector('button[type=submit]');
+    button.disabled = true;
     try {
-      const { data } = await api('POST', `/api/tasks/${taskId}/runs`, { body, headers: { 'Idempotency-Key': crypto.randomUUID ? crypto.randomUUID() : String(Math.random()) } });
+      const { data } = await api('POST', `/api/tasks/${taskId}/runs`, { body, headers: { 'Idempotency-Key': form.dataset.idempotencyKey } });
       launchForm = null;
       upsert(data);
       dropWanted();
@@ -283,6 +297,10 @@ export async function taskScreen({ main, params }, id) {
       const extra = err.code === 'run-already-active' && err.body.activeRunId
         ? h('button', { type: 'button', onclick: () => refreshRuns() }, 'Show the active run') : null;
       showProblem(form, err, extra);
+      // refused: nothing was created, the next attempt (maybe with other values) is a new one
+      if (err.status) delete form.dataset.idempotencyKey;
+    } finally {
+      button.disabled = false;
     }
   }
 
@@ -408,6 +426,11 @@ export async function taskScreen({ main, params }, id) {
     if (shownRun() && ACTIVE.has(shownRun().status) && !runBox.contains(document.activeElement)) renderRun();
   }, 5000);
   return () => { unsubscribe(); clearInterval(ticker); clearTimeout(refreshTimer); };
+}
+
+function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID(); // secure contexts (https, localhost)
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
 }
 
 function short(id) { return String(id || '').slice(0, 8); }
