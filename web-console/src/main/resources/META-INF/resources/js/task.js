@@ -57,9 +57,19 @@ export async function taskScreen({ main, params }, id) {
       const row = h('li', { class: 'subtask-row', 'data-id': s.id || '' },
         field({ label: `Subtask ${i + 1} title`, name: `subtasks[${i}].title`, value: s.title || '' }),
         field({ label: `Subtask ${i + 1} description`, name: `subtasks[${i}].description`, value: s.description || '' }),
-        h('button', { type: 'button', class: 'link', onclick: () => row.remove() }, `Remove subtask ${i + 1}`));
+        h('button', { type: 'button', class: 'link', onclick: () => { row.remove(); renumber(); } }, `Remove subtask ${i + 1}`));
       rows.append(row);
     };
+    // names and labels follow the position, so that a violation on subtasks[1].title lands beside the second row
+    const renumber = () => [...rows.children].forEach((row, i) => {
+      const labels = row.querySelectorAll('label');
+      const inputs = row.querySelectorAll('input');
+      labels[0].textContent = `Subtask ${i + 1} title`;
+      labels[1].textContent = `Subtask ${i + 1} description`;
+      inputs[0].name = `subtasks[${i}].title`;
+      inputs[1].name = `subtasks[${i}].description`;
+      row.querySelector('button').textContent = `Remove subtask ${i + 1}`;
+    });
     (task.subtasks || []).forEach(addRow);
     const form = h('form', { 'aria-labelledby': 'edit-task' },
       h('h1', { id: 'edit-task' }, 'Edit task'),

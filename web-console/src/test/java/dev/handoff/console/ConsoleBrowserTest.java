@@ -374,6 +374,24 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void aSubtaskViolationIsShownBesideItsRowEvenAfterARowWasRemoved() {
+        String briefId = fake.seedBrief(workspace, "B", "");
+        String taskId = fake.seedTask(workspace, briefId, "Original");
+        browser.signIn(admin, "/tasks/" + taskId);
+        browser.click("Edit task");
+        for (int i = 1; i <= 3; i++) {
+            browser.click("Add subtask");
+        }
+        browser.type("Subtask 1 title", "goes away");
+        browser.type("Subtask 2 title", "stays");
+        browser.click("Remove subtask 1");
+        browser.type("Subtask 1 title", "stays, now first");
+        browser.click("Save task");
+        assertTrue(browser.errorBeside("Subtask 2 title").contains("must be 1-200 characters"));
+        assertTrue(fake.task(taskId).getJsonArray("subtasks").isEmpty(), "nothing saved");
+    }
+
+    @Test
     void anAdminSavesTheAgentSettingsAndAMemberOnlySeesThem() {
         browser.signIn(admin, "/settings");
         browser.waitForText(By.tagName("h1"), "Background agents");
