@@ -57,6 +57,8 @@ function updateNav() {
   }
 }
 document.getElementById('sign-out').addEventListener('click', () => signOut('You signed out.'));
+// the fragment is the router's: the skip link moves the focus instead of navigating
+document.getElementById('skip-link').addEventListener('click', e => { e.preventDefault(); main.focus(); });
 
 // ---- routing -----------------------------------------------------------------------------------------------
 const routes = [

@@ -1,12 +1,12 @@
 // A small markdown renderer that is safe by construction: every piece of the source is HTML-escaped before any
-// markup is added, and links keep only http(s), mailto and in-page targets. No raw HTML from the source survives.
+// markup is added, and links keep only http(s) and mailto targets. No raw HTML from the source survives.
 
 const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const escapeHtml = s => String(s).replace(/[&<>"']/g, c => ESC[c]);
 
 function safeUrl(url) {
   const u = url.trim();
-  if (/^(https?:\/\/|mailto:)/i.test(u) || /^#[\w-]*$/.test(u)) return u;
+  if (/^(https?:\/\/|mailto:)/i.test(u)) return u; // no in-page anchors: the fragment is the console's router
   return null;
 }
 

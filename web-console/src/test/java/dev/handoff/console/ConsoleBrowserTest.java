@@ -374,6 +374,26 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void theKeyboardAloneLaunchesAndTheSkipLinkKeepsTheScreen() {
+        fake.configure(workspace, "local", true);
+        String briefId = fake.seedBrief(workspace, "B", "");
+        String taskId = fake.seedTask(workspace, briefId, "T");
+        browser.signIn(admin, "/tasks/" + taskId);
+        browser.field("Repository URL").sendKeys("file:///srv/repos/greeter.git");
+        browser.field("Branch").sendKeys(org.openqa.selenium.Keys.ENTER);
+        browser.waitForText(By.className("run-status"), "PENDING");
+        assertEquals(1, fake.runsOf(taskId).size());
+
+        browser.driver.navigate().refresh();
+        browser.waitForText(By.className("run-status"), "PENDING");
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys(org.openqa.selenium.Keys.TAB).perform();
+        assertEquals("skip-link", browser.js("return document.activeElement.id"));
+        browser.driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ENTER);
+        assertEquals("main", browser.js("return document.activeElement.id"));
+        assertTrue(browser.url().endsWith("#/tasks/" + taskId), browser.url());
+    }
+
+    @Test
     void aSubtaskViolationIsShownBesideItsRowEvenAfterARowWasRemoved() {
         String briefId = fake.seedBrief(workspace, "B", "");
         String taskId = fake.seedTask(workspace, briefId, "Original");
