@@ -257,6 +257,9 @@ class ConsoleBrowserTest {
         assertEquals(2, diff.findElements(By.className("diff-file")).size());
         assertEquals("+    return \"Hello\"", diff.findElement(By.cssSelector(".line.add")).getText());
         assertEquals("-    return \"Hi\"", diff.findElement(By.cssSelector(".line.del")).getText());
+        // Python's syntax in src/greet.py: the keyword and the string have their own colours
+        assertEquals("return", diff.findElement(By.cssSelector(".line.add .tok-keyword")).getText());
+        assertEquals("\"Hello\"", diff.findElement(By.cssSelector(".line.add .tok-string")).getText());
         browser.waitForText(By.className("summary"), "Changed greet()");
         browser.waitForText(By.className("pr-line"), "local pull request");
 

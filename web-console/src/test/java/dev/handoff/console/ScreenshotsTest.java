@@ -87,6 +87,7 @@ class ScreenshotsTest {
             browser.waitForText(By.className("run-status"), "COMPLETED");
             browser.waitForText(By.cssSelector("#diff .diff-file h4"), "src/greet.py");
             shoot(browser, 1280, dir.resolve("task-completed.png"));
+            Files.write(dir.resolve("task-diff.png"), browser.driver.findElement(By.id("diff")).getScreenshotAs(OutputType.BYTES));
             shootPhone(browser, "agent-title", dir.resolve("task-phone.png"));
 
             browser.go("/briefs/" + brief);
@@ -97,7 +98,7 @@ class ScreenshotsTest {
             browser.waitForText(By.tagName("h1"), "Background agents");
             shoot(browser, 1280, dir.resolve("settings.png"));
         }
-        for (String name : new String[] {"task-running.png", "task-completed.png", "task-phone.png", "brief-tasks.png", "settings.png"}) {
+        for (String name : new String[] {"task-running.png", "task-completed.png", "task-diff.png", "task-phone.png", "brief-tasks.png", "settings.png"}) {
             assertTrue(Files.size(dir.resolve(name)) > 10_000, name + " was written");
         }
     }
