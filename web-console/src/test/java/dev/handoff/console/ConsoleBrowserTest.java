@@ -132,7 +132,7 @@ class ConsoleBrowserTest {
         assertEquals(List.of("greet() returns Hello", "A test covers it"), fake.task(taskId).getJsonArray("acceptanceCriteria").getList());
         assertEquals(2, browser.driver.findElements(By.cssSelector(".criteria li")).size());
 
-        browser.driver.findElement(By.linkText("Greeter")).click();
+        browser.waitFor(By.linkText("Greeter")).click(); // the breadcrumb names the brief once its title has come
         WebElement row = browser.waitFor(By.cssSelector("[data-task-id='" + taskId + "']"));
         assertEquals("NOT RUN", row.findElement(By.className("badge")).getText());
     }
@@ -279,8 +279,13 @@ class ConsoleBrowserTest {
         browser.until(d -> fake.runsOf(taskId).size() == 3 ? true : null);
         browser.waitForText(By.className("run-status"), "PENDING");
         browser.until(d -> d.findElements(By.cssSelector("#history-title + .table-scroll tbody tr")).size() == 3 ? true : null);
-        List<String> outcomes = browser.driver.findElements(By.cssSelector("tbody tr .badge")).stream().map(WebElement::getText).toList();
-        assertEquals(List.of("PENDING", "CANCELLED", "COMPLETED"), outcomes);
+        // read inside a wait: the table is redrawn as the run's events arrive
+        List<String> expected = List.of("PENDING", "CANCELLED", "COMPLETED");
+        List<String> outcomes = browser.until(d -> {
+            List<String> seen = d.findElements(By.cssSelector("tbody tr .badge")).stream().map(WebElement::getText).toList();
+            return seen.equals(expected) ? seen : null;
+        });
+        assertEquals(expected, outcomes);
         assertEquals(Boolean.TRUE, browser.js("return window.notReloaded"), "all of it without a reload");
     }
 
