@@ -8,6 +8,7 @@ started=$(date +%s)
 
 "$HANDOFF_ROOT/deploy/local/postgres.sh" ensure
 "$HANDOFF_ROOT/deploy/local/sandbox.sh" ensure
+"$HANDOFF_ROOT/web-console/install-browser.sh"   # the web console's browser tests drive Debian's chromium
 "$HANDOFF_ROOT/deploy/local/kafka.sh" stop test-kafka
 trap '"$HANDOFF_ROOT/deploy/local/kafka.sh" stop test-kafka' EXIT
 "$HANDOFF_ROOT/deploy/local/kafka.sh" start test-kafka "$TEST_KAFKA_PORT" --fresh
