@@ -32,15 +32,18 @@ class CursorAgents {
     private final SecretStore secrets;
     private final CursorApi api;
     private final GatewayConfig config;
+    private final CursorConfig cursor;
     private final Backoff backoff;
 
-    public CursorAgents(RunLedger ledger, AgentConfigService configs, SecretStore secrets, CursorApi api, GatewayConfig config) {
+    public CursorAgents(RunLedger ledger, AgentConfigService configs, SecretStore secrets, CursorApi api, GatewayConfig config,
+            CursorConfig cursor) {
         this.ledger = ledger;
         this.configs = configs;
         this.secrets = secrets;
         this.api = api;
         this.config = config;
-        this.backoff = new Backoff(config.cursor().pollInterval(), config.cursor().maxBackoff());
+        this.cursor = cursor;
+        this.backoff = new Backoff(cursor.pollInterval(), cursor.maxBackoff());
     }
 
     /** When to look again, and how many failed calls in a row led there. */
@@ -141,7 +144,7 @@ class CursorAgents {
         Uni<Optional<ProviderRun>> applied = update.isEmpty() ? Uni.createFrom().item(Optional.empty())
                 : ledger.apply(run.runId(), update.get());
         return applied.map(changed -> update.isPresent() && update.get().status().isFinal()
-                ? null : new Next(config.cursor().pollInterval(), 0));
+                ? null : new Next(cursor.pollInterval(), 0));
     }
 
     private <T> Uni<Next> onError(ProviderRun run, CursorApi.Answer<T> answer, String what) {

@@ -1,7 +1,6 @@
 package dev.handoff.gateway.cursor;
 
 import dev.handoff.events.EventJson;
-import dev.handoff.gateway.GatewayConfig;
 import dev.handoff.gateway.cursor.CursorClient.Agent;
 import dev.handoff.gateway.cursor.CursorClient.AgentId;
 import dev.handoff.gateway.cursor.CursorClient.AgentPage;
@@ -22,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cursor's Cloud Agents API v0 for the gateway: the typed {@link CursorClient}, pointed at
- * {@code HANDOFF_CURSOR_BASE_URL}, called with the workspace's key (Basic auth, the key as user name, empty password).
+ * {@code HANDOFF_CURSOR_BASE_URL} ({@link CursorConfig}), called with the workspace's key (Basic auth, the key as user name, empty password).
  * Every call answers Cursor's HTTP status with the typed body; callers decide what a status means.
  */
 @ApplicationScoped
@@ -30,10 +29,10 @@ public class CursorApi {
 
     private final CursorClient client;
 
-    public CursorApi(GatewayConfig config) {
-        long timeout = config.cursor().requestTimeout().toMillis();
+    public CursorApi(CursorConfig cursor) {
+        long timeout = cursor.requestTimeout().toMillis();
         this.client = QuarkusRestClientBuilder.newBuilder()
-                .baseUri(URI.create(config.cursor().baseUrl().strip().replaceAll("/+$", "")))
+                .baseUri(URI.create(cursor.baseUrl().strip().replaceAll("/+$", "")))
                 .connectTimeout(timeout, TimeUnit.MILLISECONDS)
                 .readTimeout(timeout, TimeUnit.MILLISECONDS)
                 .followRedirects(false)

@@ -1,7 +1,6 @@
 package dev.handoff.gateway.cursor;
 
 import dev.handoff.gateway.AgentConfig;
-import dev.handoff.gateway.GatewayConfig;
 import dev.handoff.gateway.ProviderRun;
 import dev.handoff.gateway.cursor.CursorAgents.Keyed;
 import dev.handoff.gateway.cursor.CursorAgents.Next;
@@ -32,16 +31,16 @@ class CursorPoller {
     private final RunLedger ledger;
     private final AgentConfigService configs;
     private final CursorAgents agents;
-    private final GatewayConfig config;
+    private final CursorConfig cursor;
     private final String owner = "cursor-" + UUID.randomUUID();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public CursorPoller(RunLedger ledger, AgentConfigService configs, CursorAgents agents, GatewayConfig config) {
+    public CursorPoller(RunLedger ledger, AgentConfigService configs, CursorAgents agents, CursorConfig cursor) {
         this.ledger = ledger;
         this.configs = configs;
         this.agents = agents;
-        this.config = config;
+        this.cursor = cursor;
     }
 
     /** Processes the runs that are due, right away. */
@@ -71,7 +70,7 @@ class CursorPoller {
 
     /** Claims a batch of due runs and works on up to {@link #PARALLEL_CALLS} at once; goes on while batches are full. */
     private Uni<Void> processDueRuns() {
-        return ledger.claimDue(CursorProvider.NAME, owner, config.cursor().lease(), CLAIM_BATCH)
+        return ledger.claimDue(CursorProvider.NAME, owner, cursor.lease(), CLAIM_BATCH)
                 .chain(claimed -> Multi.createFrom().iterable(claimed)
                         .onItem().transformToUni(this::processSafely).merge(PARALLEL_CALLS)
                         .collect().last()

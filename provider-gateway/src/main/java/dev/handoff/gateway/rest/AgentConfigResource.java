@@ -58,14 +58,14 @@ public class AgentConfigResource {
         }
     }
 
-    /** What a client sees: never the key. */
+    /** What a client sees: never the key. {@code providers}: the providers this gateway has, to choose from. */
     public record ConfigView(String provider, boolean enabled, String model, String keyHint, Instant verifiedAt,
-            Instant updatedAt) {
+            Instant updatedAt, List<ProviderView> providers) {
+    }
 
-        static ConfigView of(AgentConfig config) {
-            return new ConfigView(config.provider(), config.enabled(), config.model(), config.keyHint(),
-                    config.verifiedAt(), config.updatedAt());
-        }
+    private ConfigView view(AgentConfig config) {
+        return new ConfigView(config.provider(), config.enabled(), config.model(), config.keyHint(),
+                config.verifiedAt(), config.updatedAt(), providers());
     }
 
     /** A provider the gateway has, and what it needs from an agent configuration. */
@@ -90,12 +90,12 @@ public class AgentConfigResource {
 
     @GET
     @RolesAllowed({Caller.MEMBER, Caller.ADMIN})
-    @Operation(summary = "The workspace's agent configuration (never the key)")
+    @Operation(summary = "The workspace's agent configuration (never the key), with the providers to choose from")
     @APIResponse(responseCode = "200", description = "The configuration")
     @APIResponse(responseCode = "404", description = "The workspace has no agent configuration yet")
     public Uni<ConfigView> get() {
         return service.find(caller.workspace())
-                .map(found -> found.map(ConfigView::of).orElseThrow(() -> ProblemException.notFound("agent configuration")));
+                .map(found -> found.map(this::view).orElseThrow(() -> ProblemException.notFound("agent configuration")));
     }
 
     @PUT
@@ -114,7 +114,7 @@ public class AgentConfigResource {
         String model = request.model() == null || request.model().isBlank() ? null : request.model().strip();
         return service.configure(caller.workspace(),
                         new AgentConfigService.Change(request.provider(), request.apiKey(), request.enabled(), model))
-                .map(ConfigView::of);
+                .map(this::view);
     }
 
     @DELETE

@@ -48,6 +48,12 @@ class AgentConfigResourceTest {
                 .body("find { it.name == 'local' }.keyRequired", equalTo(false))
                 .body("find { it.name == 'local' }.fileRepositories", equalTo(true));
         given().when().get("/api/agent-config/providers").then().statusCode(401);
+        given().auth().oauth2(Tokens.admin(workspace)).contentType(ContentType.JSON)
+                .body("{\"provider\":\"local\",\"enabled\":true}")
+                .when().put("/api/agent-config").then().statusCode(200).body("providers.name", contains("cursor", "local"));
+        given().auth().oauth2(Tokens.member(workspace)).when().get("/api/agent-config")
+                .then().statusCode(200).body("providers.name", contains("cursor", "local"))
+                .body("providers.find { it.name == 'local' }.fileRepositories", equalTo(true));
     }
 
     @Test

@@ -1,7 +1,5 @@
-package dev.handoff.gateway.rest;
+package dev.handoff.gateway.cursor;
 
-import dev.handoff.gateway.cursor.CursorWebhooks;
-import dev.handoff.gateway.cursor.WebhookSignature;
 import dev.handoff.web.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
