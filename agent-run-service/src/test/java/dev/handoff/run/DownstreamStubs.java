@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Stands in for task-service ({@code GET /api/tasks/{id}/agent-context}) and provider-gateway
- * ({@code GET /api/agent-config}), answering as CONTRACT.md says. Both require the caller's bearer token (401
+ * ({@code GET /api/agent-config}, listing the gateway's providers cursor and local), answering as CONTRACT.md says. Both require the caller's bearer token (401
  * without one) and read its {@code workspace} claim, as the real services do.
  * <p>
  * Conventions the tests rely on: a task id starting with {@value #MISSING_TASK} does not exist (404), one starting
@@ -86,7 +86,12 @@ public class DownstreamStubs implements QuarkusTestResourceLifecycleManager {
                     .put("model", null)
                     .put("keyHint", workspace.startsWith("cursor") ? "...f3a9" : null)
                     .put("verifiedAt", "2026-11-25T10:15:30.123Z")
-                    .put("updatedAt", "2026-11-25T10:15:30.123Z"));
+                    .put("updatedAt", "2026-11-25T10:15:30.123Z")
+                    .put("providers", new JsonArray()
+                            .add(new JsonObject().put("name", "cursor").put("keyRequired", true).put("fileRepositories", false)
+                                    .put("activity", new JsonArray()))
+                            .add(new JsonObject().put("name", "local").put("keyRequired", false).put("fileRepositories", true)
+                                    .put("activity", new JsonArray()))));
         } else {
             problem(request, 404, "not-found");
         }

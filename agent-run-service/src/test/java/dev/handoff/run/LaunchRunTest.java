@@ -58,7 +58,7 @@ class LaunchRunTest {
 
     @Test
     void anExplicitTargetBranchAndProviderAreKept() {
-        String ws = workspace("ws");
+        String ws = workspace("cursor");
         Map<String, Object> body = body();
         body.put("targetBranch", "feature/login");
         body.put("provider", "cursor");
@@ -118,6 +118,37 @@ class LaunchRunTest {
         launch(workspace("ws"), task(), body).statusCode(201).body("provider", equalTo("local"));
         // the configured provider of a cursor workspace is not local
         launch(workspace("cursor"), task(), body).statusCode(400).body("violations[0].field", equalTo("repositoryUrl"));
+    }
+
+    @Test
+    void aProviderOtherThanTheOneTheAdminConfiguredAndEnabledIsRefusedAndNothingIsCreated() {
+        String local = workspace("ws");
+        UUID taskId = task();
+        Map<String, Object> cursor = body();
+        cursor.put("provider", "cursor");
+        launch(local, taskId, cursor).statusCode(422)
+                .contentType("application/problem+json")
+                .body("code", equalTo("provider-not-enabled"));
+        as(local).get("/api/tasks/{id}/runs", taskId).then().statusCode(200).body("$", hasSize(0));
+
+        String cursorWorkspace = workspace("cursor");
+        UUID cursorTask = task();
+        Map<String, Object> asLocal = body();
+        asLocal.put("provider", "local");
+        launch(cursorWorkspace, cursorTask, asLocal).statusCode(422).body("code", equalTo("provider-not-enabled"));
+        as(cursorWorkspace).get("/api/tasks/{id}/runs", cursorTask).then().statusCode(200).body("$", hasSize(0));
+
+        // the configured one, named or not, is launched
+        launch(cursorWorkspace, cursorTask, cursor).statusCode(201).body("provider", equalTo("cursor"));
+    }
+
+    @Test
+    void aTargetBranchEqualToTheBranchIsRefused() {
+        Map<String, Object> body = body();
+        body.put("targetBranch", "main");
+        launch(workspace("ws"), task(), body).statusCode(400)
+                .body("code", equalTo("validation-failed"))
+                .body("violations.field", containsInAnyOrder("targetBranch"));
     }
 
     @Test

@@ -6,18 +6,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-/** The gateway's settings; application.properties maps each from its fixed {@code HANDOFF_*} environment variable. */
+/**
+ * The gateway's settings; application.properties maps each from its fixed {@code HANDOFF_*} environment variable. A
+ * provider keeps its own settings in its package (e.g. {@code cursor/CursorConfig}).
+ */
 @ConfigMapping(prefix = "handoff")
 public interface GatewayConfig {
 
-    /** Where Cursor sends webhooks and where local pull requests are served ({@code HANDOFF_PUBLIC_URL}). */
+    /** Where providers' webhooks reach the gateway and where local pull requests are served ({@code HANDOFF_PUBLIC_URL}). */
     Optional<String> publicUrl();
 
     Secrets secrets();
 
     Vault vault();
-
-    Cursor cursor();
 
     Local local();
 
@@ -41,25 +42,6 @@ public interface GatewayConfig {
         /** Secrets live under {@code <prefix>/workspaces/<workspace>/...} in the KV mount. */
         @WithDefault("handoff")
         String pathPrefix();
-    }
-
-    interface Cursor {
-        @WithDefault("https://api.cursor.com")
-        String baseUrl();
-
-        @WithDefault("15s")
-        Duration pollInterval();
-
-        /** How long one replica owns the polling of a run before another may take it over. */
-        @WithDefault("60s")
-        Duration lease();
-
-        @WithDefault("10s")
-        Duration requestTimeout();
-
-        /** The longest wait between two polls while Cursor answers 429 or 5xx. */
-        @WithDefault("5m")
-        Duration maxBackoff();
     }
 
     interface Local {

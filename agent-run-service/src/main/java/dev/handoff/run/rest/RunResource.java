@@ -65,7 +65,7 @@ public class RunResource {
     @APIResponse(responseCode = "400", description = "validation-failed: bad body, with violations[{field, message}]")
     @APIResponse(responseCode = "404", description = "not-found: no such task in this workspace")
     @APIResponse(responseCode = "409", description = "run-already-active: the task has a PENDING or RUNNING run (activeRunId)")
-    @APIResponse(responseCode = "422", description = "agents-not-configured, agents-disabled or idempotency-key-reused")
+    @APIResponse(responseCode = "422", description = "agents-not-configured, agents-disabled, provider-not-enabled or idempotency-key-reused")
     @APIResponse(responseCode = "429", description = "concurrency-limit: too many active runs in this workspace",
             headers = @Header(name = "Retry-After", description = "seconds"))
     @APIResponse(responseCode = "503", description = "provider-unavailable: task service or provider gateway not answering")
@@ -130,7 +130,7 @@ public class RunResource {
             content = @Content(schema = @Schema(implementation = RunView.class)))
     @APIResponse(responseCode = "404", description = "not-found")
     @APIResponse(responseCode = "409", description = "run-already-active: the task has a PENDING or RUNNING run (activeRunId)")
-    @APIResponse(responseCode = "422", description = "agents-not-configured or agents-disabled")
+    @APIResponse(responseCode = "422", description = "agents-not-configured, agents-disabled or provider-not-enabled")
     @APIResponse(responseCode = "429", description = "concurrency-limit")
     @APIResponse(responseCode = "503", description = "provider-unavailable")
     public Uni<Response> retry(@PathParam("id") UUID id) {

@@ -6,6 +6,7 @@ import dev.handoff.events.RunStatus;
 import dev.handoff.run.Run;
 import dev.handoff.run.TaskRuns;
 import dev.handoff.run.client.AgentConfig;
+import dev.handoff.run.client.GatewayProviders;
 import dev.handoff.run.client.ProviderGatewayClient;
 import dev.handoff.run.client.TaskServiceClient;
 import dev.handoff.run.mapping.RunMapper;
@@ -46,11 +47,12 @@ public class RunService {
     private final OutboxRelay relay;
     private final TaskServiceClient tasks;
     private final ProviderGatewayClient gateway;
+    private final GatewayProviders providers;
     private final RunsConfig config;
 
     public RunService(RunRepository runs, TaskRunsRepository taskRuns, ProcessedEventRepository processedEvents,
             Outbox outbox, OutboxRelay relay, TaskServiceClient tasks, ProviderGatewayClient gateway,
-            RunsConfig config) {
+            GatewayProviders providers, RunsConfig config) {
         this.runs = runs;
         this.taskRuns = taskRuns;
         this.processedEvents = processedEvents;
@@ -58,6 +60,7 @@ public class RunService {
         this.relay = relay;
         this.tasks = tasks;
         this.gateway = gateway;
+        this.providers = providers;
         this.config = config;
     }
 
@@ -67,8 +70,7 @@ public class RunService {
 
     public Uni<Launched> launch(String workspace, String bearerToken, UUID taskId, Run.Settings requested,
             String idempotencyKey) {
-        return Uni.createFrom().deferred(() -> {
-            LaunchValidation.validate(requested);
+        return Uni.createFrom().deferred(() -> LaunchValidation.validate(requested, providers, bearerToken).chain(() -> {
             LaunchValidation.validateIdempotencyKey(idempotencyKey);
             if (idempotencyKey == null) {
                 return start(workspace, bearerToken, taskId, requested, null, null);
@@ -78,7 +80,7 @@ public class RunService {
                     .chain(earlier -> earlier != null
                             ? Uni.createFrom().item(replay(earlier, hash))
                             : start(workspace, bearerToken, taskId, requested, idempotencyKey, hash));
-        });
+        }));
     }
 
     /** A new run for the task of {@code runId}, with its settings and a freshly fetched context. */
@@ -198,13 +200,7 @@ public class RunService {
                     if (context.task() == null || !taskId.equals(context.task().id())) {
                         throw unavailable(new IllegalStateException("task-service answered another task's context"));
                     }
-                    AgentConfig agents = both.getItem2().orElseThrow(() -> ProblemException.unprocessable(
-                            "agents-not-configured", "this workspace has no agent configuration yet"));
-                    if (!agents.enabled()) {
-                        throw ProblemException.unprocessable("agents-disabled", "agents are disabled in this workspace");
-                    }
-                    String provider = requested.provider() != null ? requested.provider() : agents.provider();
-                    LaunchValidation.validateProvider(requested.repositoryUrl(), provider);
+                    String provider = LaunchValidation.provider(requested, both.getItem2(), providers.learn(both.getItem2()));
                     Run.Settings settings = new Run.Settings(requested.repositoryUrl(), requested.branch(),
                             requested.targetBranch(), requested.instructions(), provider);
                     return create(new Launch(workspace, UUID.randomUUID(), context, settings, idempotencyKey, hash), 1);

@@ -4,7 +4,9 @@ import dev.handoff.events.RunRequested;
 import dev.handoff.gateway.GatewayConfig;
 import dev.handoff.gateway.LocalPullRequest;
 import dev.handoff.gateway.ProviderRun;
-import dev.handoff.gateway.Providers;
+import dev.handoff.gateway.provider.ActivityKind;
+import dev.handoff.gateway.provider.AgentProvider;
+import dev.handoff.gateway.provider.ProviderSettings;
 import dev.handoff.gateway.repository.PullRequestRepository;
 import dev.handoff.gateway.service.RunLedger;
 import dev.handoff.gateway.service.RunUpdate;
@@ -12,7 +14,6 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -26,6 +27,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -40,7 +42,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A run whose lease ran out lost its replica (a crash or restart) and is failed with {@code interrupted-by-restart}.
  */
 @ApplicationScoped
-public class LocalProvider {
+public class LocalProvider implements AgentProvider {
+
+    public static final String NAME = "local";
 
     private static final Duration REPORT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -96,14 +100,35 @@ public class LocalProvider {
         }
     }
 
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** The operator configures the agent; a workspace gives no key. Repositories may be {@code file://} ones. */
+    @Override
+    public ProviderSettings settings() {
+        return new ProviderSettings(false, true);
+    }
+
+    /** Never asked: the local provider takes no key. */
+    @Override
+    public Uni<Void> verifyKey(String apiKey) {
+        return Uni.createFrom().voidItem();
+    }
+
+    @Override
+    public Set<ActivityKind> activity() {
+        return Set.of(); // the agent's output and the gateway's steps come with the run-activity issue
+    }
+
     /**
      * Records the run (this replica owns it) and queues it; a redelivered request finds the run recorded and starts
      * nothing.
      */
+    @Override
     public Uni<Void> launch(RunRequested request) {
-        return ledger.pool().withTransaction(db -> ledger.runs().insertIfAbsent(db, request.runId(), request.workspaceId(),
-                        Providers.LOCAL, request.repositoryUrl(), request.branch(), request.targetBranch(), owner,
-                        config.local().lease()))
+        return ledger.recordOwned(request, NAME, owner, config.local().lease())
                 .invoke(isNew -> {
                     if (!isNew) {
                         Log.debugf("local run %s was launched before; redelivery ignored", request.runId());
@@ -126,6 +151,7 @@ public class LocalProvider {
      * Stops a run: this replica's own run is told at once (its thread kills the agent's process tree); another live
      * replica's run learns it from its next lease renewal; a run nobody owns any more is cancelled here.
      */
+    @Override
     public Uni<Void> cancel(ProviderRun run) {
         LocalRun mine = active.get(run.runId());
         if (mine != null) {
@@ -136,12 +162,18 @@ public class LocalProvider {
         return ownerGone ? ledger.apply(run.runId(), RunUpdate.cancelled("CANCELLED")).replaceWithVoid() : Uni.createFrom().voidItem();
     }
 
+    /** A follow-up continues the earlier run's branch in a fresh worktree; the follow-up issue implements it. */
+    @Override
+    public Uni<Void> followUp(RunRequested request, ProviderRun earlier) {
+        return Uni.createFrom().failure(new NotSupportedYet(NAME, "follow-ups"));
+    }
+
     /** Keeps this replica's runs claimed and passes on cancellations asked of another replica. */
     @Scheduled(every = "${handoff.local.heartbeat:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> heartbeat() {
         List<UUID> mine = new ArrayList<>(active.keySet());
-        return ledger.pool().withConnection(db -> ledger.runs().renewLeases(db, owner, mine, config.local().lease()))
+        return ledger.renewLeases(owner, mine, config.local().lease())
                 .invoke(cancelled -> cancelled.forEach(runId -> {
                     LocalRun run = active.get(runId);
                     if (run != null) {
@@ -159,14 +191,10 @@ public class LocalProvider {
     @Scheduled(every = "${handoff.local.heartbeat:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> failAbandonedRuns() {
-        return ledger.pool().withTransaction(db -> ledger.runs().lockAbandoned(db, Providers.LOCAL, 100)
-                        .chain(runs -> Multi.createFrom().iterable(runs)
-                                .onItem().transformToUniAndConcatenate(run -> ledger.apply(db, run.runId(), LocalRun.interrupted()))
-                                .collect().asList()))
+        return ledger.failAbandoned(NAME, 100, LocalRun.interrupted())
                 .invoke(failed -> {
-                    if (!failed.isEmpty()) {
-                        Log.infof("%d local run(s) interrupted by a restart were failed", failed.size());
-                        ledger.kickRelay();
+                    if (failed > 0) {
+                        Log.infof("%d local run(s) interrupted by a restart were failed", failed);
                     }
                 })
                 .replaceWithVoid()

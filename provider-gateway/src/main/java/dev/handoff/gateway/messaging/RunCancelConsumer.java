@@ -1,15 +1,10 @@
 package dev.handoff.gateway.messaging;
 
 import dev.handoff.events.RunCancelRequested;
-import dev.handoff.gateway.ProviderRun;
 import dev.handoff.gateway.service.RunLedger;
-import dev.handoff.gateway.service.RunUpdate;
 import dev.handoff.resilience.Redelivery;
-import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
-import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
@@ -38,22 +33,7 @@ public class RunCancelConsumer {
     }
 
     private Uni<Void> cancel(RunCancelRequested cancel) {
-        return ledger.pool().withTransaction(db -> ledger.runs().lock(db, cancel.runId()).chain(found -> {
-                    if (found.isEmpty()) {
-                        // cancelled before the launch request arrived: remember it so that the launch starts nothing
-                        return ledger.runs().insertIfAbsent(db, cancel.runId(), cancel.workspaceId(), String.valueOf(cancel.provider()),
-                                        null, null, null, null, Duration.ZERO)
-                                .chain(() -> ledger.apply(db, cancel.runId(), RunUpdate.cancelled("CANCELLED")))
-                                .replaceWith(Optional.<ProviderRun>empty());
-                    }
-                    ProviderRun run = found.get();
-                    if (!run.workspaceId().equals(cancel.workspaceId()) || run.status().isFinal()) {
-                        Log.debugf("cancel of run %s ignored (finished, or another workspace)", cancel.runId());
-                        return Uni.createFrom().item(Optional.<ProviderRun>empty());
-                    }
-                    return ledger.runs().requestCancel(db, run.runId()).replaceWith(Optional.of(run));
-                }))
-                .invoke(ledger::kickRelay)
+        return ledger.requestCancel(cancel)
                 .chain(toStop -> toStop.map(dispatch::cancel).orElse(Uni.createFrom().voidItem()));
     }
 }

@@ -1,6 +1,8 @@
 package dev.handoff.gateway.rest;
 
 import dev.handoff.gateway.AgentConfig;
+import dev.handoff.gateway.provider.AgentProvider;
+import dev.handoff.gateway.provider.AgentProviders;
 import dev.handoff.gateway.service.AgentConfigService;
 import dev.handoff.web.Caller;
 import dev.handoff.web.ProblemException;
@@ -8,7 +10,6 @@ import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
-import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -19,27 +20,34 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-/** The workspace's agent configuration. The API key goes in, never out: responses carry only {@code keyHint}. */
+/**
+ * The workspace's agent configuration, and the providers it may choose from. The API key goes in, never out: responses
+ * carry only {@code keyHint}.
+ */
 @Path("/api/agent-config")
 @Tag(name = "Agent configuration", description = "Which agent provider the workspace uses, and its API key")
 @Produces(MediaType.APPLICATION_JSON)
 public class AgentConfigResource {
 
     private final AgentConfigService service;
+    private final AgentProviders providers;
     private final Caller caller;
 
-    public AgentConfigResource(AgentConfigService service, Caller caller) {
+    public AgentConfigResource(AgentConfigService service, AgentProviders providers, Caller caller) {
         this.service = service;
+        this.providers = providers;
         this.caller = caller;
     }
 
-    /** The PUT body. {@code apiKey} is required for cursor and refused for local. */
+    /** The PUT body. {@code provider} is one of {@code GET /api/agent-config/providers}; {@code apiKey} as that provider needs. */
     public record ConfigRequest(
-            @NotNull @Pattern(regexp = "cursor|local", message = "must be 'cursor' or 'local'") String provider,
+            @NotNull @Size(max = 64) String provider,
             @Size(max = 1000) String apiKey,
             @NotNull Boolean enabled,
             @Size(max = 200) String model) {
@@ -50,32 +58,53 @@ public class AgentConfigResource {
         }
     }
 
-    /** What a client sees: never the key. */
+    /** What a client sees: never the key. {@code providers}: the providers this gateway has, to choose from. */
     public record ConfigView(String provider, boolean enabled, String model, String keyHint, Instant verifiedAt,
-            Instant updatedAt) {
+            Instant updatedAt, List<ProviderView> providers) {
+    }
 
-        static ConfigView of(AgentConfig config) {
-            return new ConfigView(config.provider(), config.enabled(), config.model(), config.keyHint(),
-                    config.verifiedAt(), config.updatedAt());
+    private ConfigView view(AgentConfig config) {
+        return new ConfigView(config.provider(), config.enabled(), config.model(), config.keyHint(),
+                config.verifiedAt(), config.updatedAt(), providers());
+    }
+
+    /** A provider the gateway has, and what it needs from an agent configuration. */
+    public record ProviderView(String name, boolean keyRequired, boolean fileRepositories, List<String> activity) {
+
+        static ProviderView of(AgentProvider provider) {
+            return new ProviderView(provider.name(), provider.settings().keyRequired(), provider.settings().fileRepositories(),
+                    provider.activity().stream().map(kind -> kind.name().toLowerCase(Locale.ROOT)).sorted().toList());
         }
     }
 
     @GET
+    @Path("/providers")
     @RolesAllowed({Caller.MEMBER, Caller.ADMIN})
-    @Operation(summary = "The workspace's agent configuration (never the key)")
+    @Operation(summary = "The providers this gateway has, and what each needs",
+            description = "keyRequired: PUT /api/agent-config needs an apiKey for it (checked with the provider)."
+                    + " fileRepositories: it clones file:// repositories on the gateway's machine.")
+    @APIResponse(responseCode = "200", description = "The providers, by name")
+    public List<ProviderView> providers() {
+        return providers.all().stream().map(ProviderView::of).toList();
+    }
+
+    @GET
+    @RolesAllowed({Caller.MEMBER, Caller.ADMIN})
+    @Operation(summary = "The workspace's agent configuration (never the key), with the providers to choose from")
     @APIResponse(responseCode = "200", description = "The configuration")
     @APIResponse(responseCode = "404", description = "The workspace has no agent configuration yet")
     public Uni<ConfigView> get() {
         return service.find(caller.workspace())
-                .map(found -> found.map(ConfigView::of).orElseThrow(() -> ProblemException.notFound("agent configuration")));
+                .map(found -> found.map(this::view).orElseThrow(() -> ProblemException.notFound("agent configuration")));
     }
 
     @PUT
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Caller.ADMIN)
     @Operation(summary = "Set the provider, enable or disable agents, store the provider's API key",
-            description = "For cursor the key is required and checked with Cursor (GET /v0/me) before it is stored in the"
-                    + " secret store. The local provider needs no key.")
+            description = "provider is one of GET /api/agent-config/providers. A provider with keyRequired (cursor) needs"
+                    + " the key, which is checked with the provider (Cursor: GET /v0/me) before it is stored in the secret"
+                    + " store; the others take none.")
     @APIResponse(responseCode = "200", description = "The configuration as stored")
     @APIResponse(responseCode = "400", description = "validation-failed")
     @APIResponse(responseCode = "403", description = "forbidden: only admins configure agents")
@@ -85,7 +114,7 @@ public class AgentConfigResource {
         String model = request.model() == null || request.model().isBlank() ? null : request.model().strip();
         return service.configure(caller.workspace(),
                         new AgentConfigService.Change(request.provider(), request.apiKey(), request.enabled(), model))
-                .map(ConfigView::of);
+                .map(this::view);
     }
 
     @DELETE

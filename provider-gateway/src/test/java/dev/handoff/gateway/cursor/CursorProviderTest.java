@@ -48,7 +48,7 @@ class CursorProviderTest {
     FakeCursorApi cursor;
 
     @jakarta.inject.Inject
-    CursorProvider provider;
+    CursorWebhooks webhooks;
 
     private final String workspace = TestRuns.workspace();
 
@@ -185,7 +185,7 @@ class CursorProviderTest {
         // once the run is long finished, its webhook secret is destroyed
         String secretName = dev.handoff.gateway.secrets.SecretNames.webhookSecret(workspace, request.runId());
         assertEquals(1, secretRows(secretName));
-        provider.destroyWebhookSecretsOlderThan(Duration.ZERO).await().atMost(WAIT);
+        webhooks.destroySecretsOlderThan(Duration.ZERO).await().atMost(WAIT);
         assertEquals(0, secretRows(secretName));
         given().contentType(ContentType.JSON).header("X-Webhook-Signature", WebhookSignature.sign(secret, payload))
                 .body(payload).when().post(path).then().statusCode(401);

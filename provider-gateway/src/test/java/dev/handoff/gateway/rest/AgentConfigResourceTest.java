@@ -1,6 +1,7 @@
 package dev.handoff.gateway.rest;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -34,6 +35,25 @@ class AgentConfigResourceTest {
                 .body("enabled", equalTo(true))
                 .body("model", nullValue())
                 .body("verifiedAt", nullValue());
+    }
+
+    @Test
+    void theGatewayListsTheProvidersItHasAndWhatEachNeeds() {
+        given().auth().oauth2(Tokens.member(workspace))
+                .when().get("/api/agent-config/providers")
+                .then().statusCode(200)
+                .body("name", contains("cursor", "local"))
+                .body("find { it.name == 'cursor' }.keyRequired", equalTo(true))
+                .body("find { it.name == 'cursor' }.fileRepositories", equalTo(false))
+                .body("find { it.name == 'local' }.keyRequired", equalTo(false))
+                .body("find { it.name == 'local' }.fileRepositories", equalTo(true));
+        given().when().get("/api/agent-config/providers").then().statusCode(401);
+        given().auth().oauth2(Tokens.admin(workspace)).contentType(ContentType.JSON)
+                .body("{\"provider\":\"local\",\"enabled\":true}")
+                .when().put("/api/agent-config").then().statusCode(200).body("providers.name", contains("cursor", "local"));
+        given().auth().oauth2(Tokens.member(workspace)).when().get("/api/agent-config")
+                .then().statusCode(200).body("providers.name", contains("cursor", "local"))
+                .body("providers.find { it.name == 'local' }.fileRepositories", equalTo(true));
     }
 
     @Test

@@ -1,7 +1,5 @@
-package dev.handoff.gateway.rest;
+package dev.handoff.gateway.cursor;
 
-import dev.handoff.gateway.cursor.CursorProvider;
-import dev.handoff.gateway.cursor.WebhookSignature;
 import dev.handoff.web.Problem;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
@@ -27,10 +25,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Tag(name = "Webhooks", description = "Called by Cursor, not by clients")
 public class CursorWebhookResource {
 
-    private final CursorProvider cursor;
+    private final CursorWebhooks webhooks;
 
-    public CursorWebhookResource(CursorProvider cursor) {
-        this.cursor = cursor;
+    public CursorWebhookResource(CursorWebhooks webhooks) {
+        this.webhooks = webhooks;
     }
 
     @POST
@@ -49,7 +47,7 @@ public class CursorWebhookResource {
         } catch (IllegalArgumentException e) {
             return Uni.createFrom().item(rejected());
         }
-        return cursor.onWebhook(id, body == null ? new byte[0] : body, signature)
+        return webhooks.receive(id, body == null ? new byte[0] : body, signature)
                 .map(accepted -> accepted ? Response.ok(Map.of("received", true)).build() : rejected());
     }
 

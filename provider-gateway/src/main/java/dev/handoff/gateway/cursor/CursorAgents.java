@@ -1,0 +1,208 @@
+package dev.handoff.gateway.cursor;
+
+import dev.handoff.events.RunRequested;
+import dev.handoff.gateway.GatewayConfig;
+import dev.handoff.gateway.ProviderRun;
+import dev.handoff.gateway.cursor.CursorClient.Agent;
+import dev.handoff.gateway.prompt.AgentPrompt;
+import dev.handoff.gateway.secrets.SecretNames;
+import dev.handoff.gateway.secrets.SecretStore;
+import dev.handoff.gateway.service.AgentConfigService;
+import dev.handoff.gateway.service.RunLedger;
+import dev.handoff.gateway.service.RunUpdate;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the gateway does with one run's Cursor agent: launch it (after a crash, adopt the agent already working on the
+ * run's branch instead of launching a second), read its status, stop it. Each step answers when to look at the run
+ * again ({@link Next}), or null once the run is finished.
+ */
+@ApplicationScoped
+class CursorAgents {
+
+    static final String PROVIDER_REJECTED_KEY = "provider-rejected-key";
+    private static final int LOOKUP_PAGES = 5;
+
+    private final RunLedger ledger;
+    private final AgentConfigService configs;
+    private final SecretStore secrets;
+    private final CursorApi api;
+    private final GatewayConfig config;
+    private final CursorConfig cursor;
+    private final Backoff backoff;
+
+    public CursorAgents(RunLedger ledger, AgentConfigService configs, SecretStore secrets, CursorApi api, GatewayConfig config,
+            CursorConfig cursor) {
+        this.ledger = ledger;
+        this.configs = configs;
+        this.secrets = secrets;
+        this.api = api;
+        this.config = config;
+        this.cursor = cursor;
+        this.backoff = new Backoff(cursor.pollInterval(), cursor.maxBackoff());
+    }
+
+    /** When to look again, and how many failed calls in a row led there. */
+    record Next(Duration delay, int failures) {
+    }
+
+    /** A workspace's key with the model configured next to it. The key is never logged; toString leaves it out. */
+    record Keyed(String key, String model) {
+
+        @Override
+        public String toString() {
+            return "Keyed[model=" + model + "]";
+        }
+    }
+
+    /** Launches the run's agent; a run whose launch was attempted before (a crash in between) first looks for it. */
+    Uni<Next> launch(ProviderRun run, Keyed keyed) {
+        return ledger.requested(run.runId()).chain(requested -> {
+            Uni<Optional<Agent>> existing = requested.launchAttempted()
+                    ? findAgentByBranch(keyed.key(), targetBranch(requested.request()), null, 0)
+                    : Uni.createFrom().item(Optional.empty());
+            return existing.chain(agent -> agent.isPresent()
+                    ? recordLaunched(run, keyed, agent.get())
+                    : launchAgent(run, keyed, requested.request()));
+        });
+    }
+
+    /** Reads the agent's status and applies it to the run. */
+    Uni<Next> poll(ProviderRun run, Keyed keyed) {
+        return api.agent(keyed.key(), run.providerRunId()).chain(answer -> {
+            if (answer.ok()) {
+                return apply(run, answer.body());
+            }
+            if (answer.status() == 404) {
+                return fail(run, "NOT_FOUND", CursorStatuses.PROVIDER_ERROR, "Cursor no longer knows the agent " + run.providerRunId());
+            }
+            return onError(run, answer, "read the agent's status");
+        });
+    }
+
+    /** Stops the agent (when it was launched) and records the run as cancelled. */
+    Uni<Void> cancel(ProviderRun run) {
+        Uni<Void> stop = run.providerRunId() == null ? Uni.createFrom().voidItem() : stop(run);
+        return stop.chain(() -> ledger.apply(run.runId(), RunUpdate.cancelled("STOPPED"))).replaceWithVoid();
+    }
+
+    /** Fails the run; answers that there is no next turn. */
+    Uni<Next> fail(ProviderRun run, String providerStatus, String code, String message) {
+        return ledger.apply(run.runId(), RunUpdate.failed(providerStatus, code, message)).replaceWith((Next) null);
+    }
+
+    /** The next turn after a failed call. */
+    Next backoff(ProviderRun run, String retryAfter) {
+        int failures = run.pollFailures() + 1;
+        return new Next(backoff.delay(failures, retryAfter), failures);
+    }
+
+    private Uni<Next> launchAgent(ProviderRun run, Keyed keyed, RunRequested request) {
+        Optional<String> publicUrl = config.publicUrl().map(String::strip).filter(s -> !s.isEmpty()).map(s -> s.replaceAll("/+$", ""));
+        String secret = publicUrl.isPresent() ? WebhookSignature.newSecret() : null;
+        Uni<Void> storeSecret = secret == null ? Uni.createFrom().voidItem()
+                : secrets.put(SecretNames.webhookSecret(run.workspaceId(), run.runId()), secret)
+                        .chain(() -> ledger.noteWebhookSecret(run.runId(), true));
+        CursorClient.LaunchRequest launch = CursorClient.LaunchRequest.of(AgentPrompt.render(request, targetBranch(request)),
+                request.repositoryUrl(), request.branch(), targetBranch(request), keyed.model(),
+                publicUrl.map(url -> url + "/webhooks/cursor/" + run.runId()).orElse(null), secret);
+        return storeSecret
+                // recorded before the call: after a crash from here on, the agent is looked up by branch first
+                .chain(() -> ledger.markLaunchAttempted(run.runId()))
+                .chain(() -> api.launch(keyed.key(), launch))
+                .chain(answer -> {
+                    if (answer.ok() && answer.body() != null && answer.body().id() != null) {
+                        Log.infof("Cursor agent %s launched for run %s", answer.body().id(), run.runId());
+                        return recordLaunched(run, keyed, answer.body());
+                    }
+                    return onError(run, answer, "launch the agent");
+                });
+    }
+
+    /** Stores the agent's id; a run cancelled while its launch was under way has the agent stopped at once. */
+    private Uni<Next> recordLaunched(ProviderRun run, Keyed keyed, Agent agent) {
+        return ledger.recordAgent(run.runId(), agent.id(), agent.url(), agent.status() == null ? "CREATING" : agent.status())
+                .chain(() -> ledger.find(run.runId()))
+                .chain(current -> {
+                    ProviderRun now = current.orElse(run);
+                    if (now.cancelRequested() || now.status().isFinal()) {
+                        return api.stop(keyed.key(), agent.id()).onFailure().recoverWithNull()
+                                .chain(() -> ledger.apply(run.runId(), RunUpdate.cancelled("STOPPED")))
+                                .replaceWith((Next) null);
+                    }
+                    return apply(now, agent);
+                });
+    }
+
+    /** Applies the agent's status to the run; answers when to look again (null once the run is finished). */
+    private Uni<Next> apply(ProviderRun run, Agent agent) {
+        Optional<RunUpdate> update = CursorStatuses.update(agent, run.providerRunId());
+        Uni<Optional<ProviderRun>> applied = update.isEmpty() ? Uni.createFrom().item(Optional.empty())
+                : ledger.apply(run.runId(), update.get());
+        return applied.map(changed -> update.isPresent() && update.get().status().isFinal()
+                ? null : new Next(cursor.pollInterval(), 0));
+    }
+
+    private <T> Uni<Next> onError(ProviderRun run, CursorApi.Answer<T> answer, String what) {
+        if (answer.keyRejected()) {
+            return fail(run, "UNAUTHORIZED", PROVIDER_REJECTED_KEY, "Cursor refused the workspace's API key (HTTP "
+                    + answer.status() + ") when asked to " + what + "; an admin sets a valid key with PUT /api/agent-config");
+        }
+        if (answer.retryLater()) {
+            Log.infof("Cursor answered HTTP %d to %s for run %s; backing off", answer.status(), what, run.runId());
+            return Uni.createFrom().item(backoff(run, answer.retryAfter()));
+        }
+        String message = answer.error() == null ? "" : answer.error();
+        return fail(run, "REJECTED", CursorStatuses.PROVIDER_ERROR, "Cursor could not " + what + " (HTTP " + answer.status() + ")"
+                + (message.isBlank() ? "" : ": " + abbreviate(message)));
+    }
+
+    private Uni<Void> stop(ProviderRun run) {
+        return configs.apiKey(run.workspaceId())
+                .chain(key -> key.isEmpty() ? Uni.createFrom().voidItem() : api.stop(key.get(), run.providerRunId())
+                        .invoke(answer -> {
+                            if (!answer.ok()) {
+                                Log.warnf("Cursor answered HTTP %d to stopping agent %s", answer.status(), run.providerRunId());
+                            }
+                        })
+                        .replaceWithVoid())
+                .onFailure().recoverWithItem(failure -> {
+                    Log.warnf("stopping Cursor agent %s: %s", run.providerRunId(), failure.getClass().getSimpleName());
+                    return null;
+                });
+    }
+
+    /** Looks through the key owner's agents (newest first, a few pages) for the one working on this branch. */
+    private Uni<Optional<Agent>> findAgentByBranch(String key, String branch, String cursor, int page) {
+        if (page >= LOOKUP_PAGES) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        return api.agents(key, 100, cursor).chain(answer -> {
+            if (!answer.ok() || answer.body() == null) {
+                return Uni.createFrom().failure(new IllegalStateException("listing Cursor agents answered HTTP " + answer.status()));
+            }
+            if (answer.body().agents() != null) {
+                for (Agent agent : answer.body().agents()) {
+                    if (branch.equals(agent.branchName()) && agent.id() != null) {
+                        return Uni.createFrom().item(Optional.of(agent));
+                    }
+                }
+            }
+            String next = answer.body().nextCursor();
+            return next == null || next.isBlank() ? Uni.createFrom().item(Optional.<Agent>empty())
+                    : findAgentByBranch(key, branch, next, page + 1);
+        });
+    }
+
+    static String targetBranch(RunRequested request) {
+        return AgentPrompt.targetBranch(request);
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.handoff.gateway.cursor;
+
+import dev.handoff.gateway.AgentConfig;
+import dev.handoff.gateway.ProviderRun;
+import dev.handoff.gateway.cursor.CursorAgents.Keyed;
+import dev.handoff.gateway.cursor.CursorAgents.Next;
+import dev.handoff.gateway.service.AgentConfigService;
+import dev.handoff.gateway.service.RunLedger;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Works on the Cursor runs that are due, on any replica: claims a batch (row lock with SKIP LOCKED plus a lease, safe
+ * with several replicas), launches or polls each, and schedules its next turn ({@code HANDOFF_CURSOR_POLL_INTERVAL},
+ * longer while Cursor answers 429 or 5xx). After a restart every unfinished run is simply due again.
+ */
+@ApplicationScoped
+class CursorPoller {
+
+    static final String AGENTS_NOT_CONFIGURED = "agents-not-configured";
+    static final String AGENTS_DISABLED = "agents-disabled";
+    private static final int CLAIM_BATCH = 20;
+    private static final int PARALLEL_CALLS = 8;
+
+    private final RunLedger ledger;
+    private final AgentConfigService configs;
+    private final CursorAgents agents;
+    private final CursorConfig cursor;
+    private final String owner = "cursor-" + UUID.randomUUID();
+    private final AtomicBoolean ticking = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+
+    public CursorPoller(RunLedger ledger, AgentConfigService configs, CursorAgents agents, CursorConfig cursor) {
+        this.ledger = ledger;
+        this.configs = configs;
+        this.agents = agents;
+        this.cursor = cursor;
+    }
+
+    /** Processes the runs that are due, right away. */
+    void kick() {
+        tickNow().subscribe().with(nothing -> { }, failure -> Log.warnf("Cursor poller: %s", failure.toString()));
+    }
+
+    @Scheduled(every = "${handoff.cursor.tick:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> onTimer() {
+        return tickNow().onFailure().recoverWithItem(failure -> {
+            Log.warnf("Cursor poller: %s", failure.toString());
+            return null;
+        });
+    }
+
+    private Uni<Void> tickNow() {
+        if (!ticking.compareAndSet(false, true)) {
+            again.set(true);
+            return Uni.createFrom().voidItem();
+        }
+        again.set(false);
+        return processDueRuns()
+                .eventually(() -> ticking.set(false))
+                .chain(() -> again.getAndSet(false) ? tickNow() : Uni.createFrom().voidItem());
+    }
+
+    /** Claims a batch of due runs and works on up to {@link #PARALLEL_CALLS} at once; goes on while batches are full. */
+    private Uni<Void> processDueRuns() {
+        return ledger.claimDue(CursorProvider.NAME, owner, cursor.lease(), CLAIM_BATCH)
+                .chain(claimed -> Multi.createFrom().iterable(claimed)
+                        .onItem().transformToUni(this::processSafely).merge(PARALLEL_CALLS)
+                        .collect().last()
+                        .chain(() -> claimed.size() == CLAIM_BATCH ? processDueRuns() : Uni.createFrom().voidItem()));
+    }
+
+    /** One claimed run: launch it or poll it, then schedule its next turn (unless it finished). */
+    private Uni<Void> processSafely(ProviderRun run) {
+        return process(run)
+                .onFailure().recoverWithItem(failure -> {
+                    Log.warnf("Cursor run %s: %s; backing off", run.runId(), failure.getClass().getSimpleName());
+                    return agents.backoff(run, null);
+                })
+                .chain(next -> next == null ? Uni.createFrom().voidItem()
+                        : ledger.scheduleNext(run.runId(), next.delay(), next.failures()));
+    }
+
+    private Uni<Next> process(ProviderRun run) {
+        if (run.cancelRequested()) {
+            return agents.cancel(run).replaceWith((Next) null);
+        }
+        return workspaceKey(run).chain(key -> {
+            if (key.isEmpty()) {
+                return Uni.createFrom().item((Next) null);
+            }
+            return run.providerRunId() == null ? agents.launch(run, key.get()) : agents.poll(run, key.get());
+        });
+    }
+
+    /** The workspace's Cursor key and model; a run whose workspace has none is failed here (empty answer). */
+    private Uni<Optional<Keyed>> workspaceKey(ProviderRun run) {
+        return configs.find(run.workspaceId()).chain(found -> {
+            Optional<AgentConfig> cursorConfig = found.filter(c -> CursorProvider.NAME.equals(c.provider()));
+            if (cursorConfig.isEmpty()) {
+                return failed(run, AGENTS_NOT_CONFIGURED,
+                        "the workspace has no Cursor configuration; an admin sets one with PUT /api/agent-config");
+            }
+            if (!cursorConfig.get().enabled() && run.providerRunId() == null) {
+                return failed(run, AGENTS_DISABLED, "agents are disabled for this workspace");
+            }
+            return configs.apiKey(run.workspaceId()).chain(key -> key.isEmpty()
+                    ? failed(run, AGENTS_NOT_CONFIGURED, "the workspace's Cursor API key is missing; an admin sets it again")
+                    : Uni.createFrom().item(Optional.of(new Keyed(key.get(), cursorConfig.get().model()))));
+        });
+    }
+
+    private Uni<Optional<Keyed>> failed(ProviderRun run, String code, String message) {
+        return agents.fail(run, "CONFIG", code, message).replaceWith(Optional.<Keyed>empty());
+    }
+}
