@@ -25,7 +25,8 @@ create table webhook_delivery (
     event_type       varchar(64)  not null,
     run_id           uuid         not null,
     task_id          uuid,
-    -- the event's sequence in its workspace: a run's events go to a webhook in this order
+    -- when the event happened and its sequence in its workspace: a run's events go to a webhook in this order
+    occurred_at      timestamptz,
     sequence         bigint       not null,
     -- the event JSON, copied: a delivery may outlive the stored event
     payload          text         not null,
@@ -59,8 +60,9 @@ begin
     if name is null then
         return null;
     end if;
-    insert into webhook_delivery (id, webhook_id, event_id, event_type, run_id, task_id, sequence, payload)
-    select gen_random_uuid(), w.id, new.event_id, name, new.run_id, new.task_id, new.sequence, new.payload
+    insert into webhook_delivery (id, webhook_id, event_id, event_type, run_id, task_id, occurred_at, sequence, payload)
+    select gen_random_uuid(), w.id, new.event_id, name, new.run_id, new.task_id, new.occurred_at, new.sequence,
+           new.payload
     from webhook w
     where w.workspace_id = new.workspace_id and name = any (w.events)
     on conflict (webhook_id, event_id) do nothing;

@@ -31,7 +31,9 @@ public class WebhookStore {
     /*
      * Due deliveries, oldest due first, that no replica holds (no lease, or an expired one) and whose run has no earlier
      * undone delivery to the same webhook (a run's events go out in order: a later one waits until the earlier one is
-     * delivered or failed). SKIP LOCKED lets replicas claim side by side without waiting for each other; the lease
+     * delivered or failed). "Earlier" is by the time the event happened, then by the order it was stored: status
+     * changes and pull requests arrive on two topics, so a pull request may be stored a moment after the status change
+     * that followed it; when both are waiting, they still go out as they happened. SKIP LOCKED lets replicas claim side by side without waiting for each other; the lease
      * keeps a claimed row away from the others until this replica records the attempt (or dies and the lease runs out).
      */
     private static final String CLAIM = """
@@ -42,7 +44,9 @@ public class WebhookStore {
                   and not (d.webhook_id = any ($2::uuid[]))
                   and not exists (select 1 from webhook_delivery e
                                   where e.webhook_id = d.webhook_id and e.run_id = d.run_id
-                                    and e.status = 'retrying' and e.sequence < d.sequence)
+                                    and e.status = 'retrying'
+                                    and (coalesce(e.occurred_at, e.created_at), e.sequence)
+                                        < (coalesce(d.occurred_at, d.created_at), d.sequence))
                 order by d.next_attempt_at, d.sequence
                 limit $1
                 for update of d skip locked
