@@ -2,9 +2,11 @@ package dev.handoff.notify.webhook;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** {@code handoff_webhook_deliveries_total{result}}: one count per attempt outcome (delivered, retrying, failed). */
+@Startup // so that the three series show (at 0) before the first delivery
 @ApplicationScoped
 public class WebhookMetrics {
 
