@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 class WebhookDeliveryTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** Generous: the first test after a start waits for the shared consumer group to settle. */
+    private static final Duration WAIT = Duration.ofSeconds(90);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
