@@ -209,7 +209,8 @@ public final class FakeCursorApi implements AutoCloseable {
     private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     private final AtomicInteger throttledReads = new AtomicInteger();
     private final AtomicInteger prNumbers = new AtomicInteger(1000);
-    private final HttpClient webhookClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    private final HttpClient webhookClient = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(3)).build();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
         Thread thread = new Thread(r, "fake-cursor-autopilot");
         thread.setDaemon(true);

@@ -55,6 +55,9 @@ public final class TokenSigner {
                     throw new IllegalStateException("test signing key missing: " + TEST_PRIVATE_KEY);
                 }
                 signer = new TokenSigner(decode(new String(in.readAllBytes(), StandardCharsets.US_ASCII)), 3600);
+                // loads every security provider once, here on the test's thread: the service's first token check
+                // (jose4j asks for the full list) then does not do it on its event loop
+                java.security.Security.getProviders();
             } catch (IOException | GeneralSecurityException e) {
                 throw new IllegalStateException("test signing key unreadable", e);
             }

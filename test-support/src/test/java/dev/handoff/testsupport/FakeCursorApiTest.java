@@ -26,7 +26,7 @@ class FakeCursorApiTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SECRET = "s".repeat(40);
-    private final HttpClient http = HttpClient.newHttpClient();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private FakeCursorApi cursor;
 
     @BeforeEach
