@@ -31,7 +31,6 @@ public final class SseClient implements AutoCloseable {
     private final HttpClient http;
     private final String host;
     private final int port;
-    private final Context context;
 
     /** A client on the caller's Vert.x (a service test's, or the bench's). */
     public SseClient(Vertx vertx, URL base, int maxConnections) {
@@ -65,7 +64,6 @@ public final class SseClient implements AutoCloseable {
                 new PoolOptions().setHttp1MaxSize(maxConnections + 8).setMaxWaitQueueSize(-1));
         this.host = base.getHost();
         this.port = base.getPort();
-        this.context = vertx.getOrCreateContext();
     }
 
     /** Opens {@code GET pathAndQuery} with the given headers; the stream fills as the server writes. */
@@ -98,11 +96,13 @@ public final class SseClient implements AutoCloseable {
     }
 
     /*
-     * Everything is wired on the client's own event loop context: a response listener registered from another thread
-     * runs as a task of its own, after the bytes that arrived with the headers (a short error body, or the first
-     * comment of a stream) were already read with no handler to take them, and they were lost.
+     * Everything of a connection is wired on one event loop context: a response listener registered from another
+     * thread runs as a task of its own, after the bytes that arrived with the headers (a short error body, or the first
+     * comment of a stream) were already read with no handler to take them, and they were lost. Opened from a plain
+     * thread, each stream gets a context of its own, so that many streams spread over the event loops.
      */
     private void connect(SseStream stream, String pathAndQuery, Map<String, String> headers) {
+        Context context = vertx.getOrCreateContext();
         Map<String, String> sent = new LinkedHashMap<>(headers);
         if (stream.lastEventId() != null) {
             sent.put("Last-Event-ID", stream.lastEventId());
