@@ -55,15 +55,29 @@ public final class TokenSigner {
                     throw new IllegalStateException("test signing key missing: " + TEST_PRIVATE_KEY);
                 }
                 signer = new TokenSigner(decode(new String(in.readAllBytes(), StandardCharsets.US_ASCII)), 3600);
-                // loads every security provider once, here on the test's thread: the service's first token check
-                // (jose4j asks for the full list) then does not do it on its event loop
-                java.security.Security.getProviders();
+                warmTheServicesVerifier();
             } catch (IOException | GeneralSecurityException e) {
                 throw new IllegalStateException("test signing key unreadable", e);
             }
             testKey = signer;
         }
         return signer;
+    }
+
+    /**
+     * In a Quarkus test the service runs in this JVM, and its first token check initialises jose4j's algorithm
+     * registry (every security provider loaded, every algorithm registered) on the event loop, seconds on a busy
+     * machine, with the requests that wait behind it timing out. A JWT library that signed here did that on the test's
+     * thread; this signer uses the JDK, so it does the same explicitly when jose4j is there (never in e2e or the bench).
+     */
+    private static void warmTheServicesVerifier() {
+        java.security.Security.getProviders();
+        try {
+            Class.forName("org.jose4j.jwa.AlgorithmFactoryFactory", true, TokenSigner.class.getClassLoader())
+                    .getMethod("getInstance").invoke(null);
+        } catch (ReflectiveOperationException | LinkageError e) {
+            // no JWT library on this classpath: nothing to warm
+        }
     }
 
     /** Signs with a local stack's key: {@code <stateDir>/jwt/privateKey.pem}. */
