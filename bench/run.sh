@@ -22,11 +22,13 @@ if [ $stale = 1 ]; then
   ./mvnw -B -q package -DskipTests -pl "$(IFS=,; echo "${SERVICES[*]}")" -am >&2
 fi
 
-# The bench project (its own Maven project, parent ../pom.xml): the floor app and the harness.
+# The bench project (its own Maven project, parent ../pom.xml): the floor app and the harness, with the test kit
+# (test-support and shared) it builds from source.
 harness=bench/harness/target/handoff-bench.jar
 floor=bench/floor-app/target/quarkus-app/quarkus-run.jar
 if [ ! -f "$harness" ] || [ ! -f "$floor" ] \
-   || [ -n "$(find bench/pom.xml bench/harness/pom.xml bench/harness/src bench/floor-app/pom.xml bench/floor-app/src -newer "$harness" -print -quit 2>/dev/null)" ] \
+   || [ -n "$(find bench/pom.xml bench/harness/pom.xml bench/harness/src bench/floor-app/pom.xml bench/floor-app/src \
+        test-support/pom.xml test-support/src shared/pom.xml shared/src -newer "$harness" -print -quit 2>/dev/null)" ] \
    || [ -n "$(find bench/floor-app/src bench/floor-app/pom.xml -newer "$floor" -print -quit 2>/dev/null)" ]; then
   say "bench: building the bench project (./mvnw -f bench/pom.xml package) ..."
   ./mvnw -B -q -f bench/pom.xml package -DskipTests >&2

@@ -18,6 +18,7 @@ for svc in task-service agent-run-service provider-gateway notification-service;
 done
 [ -f "$jar" ] || stale=1
 ls "$HANDOFF_ROOT"/e2e/target/lib/postgresql-*.jar >/dev/null 2>&1 || stale=1
+ls "$HANDOFF_ROOT"/e2e/target/lib/handoff-test-support-*.jar >/dev/null 2>&1 || stale=1
 if [ $stale = 1 ]; then
   say "building (./mvnw install -DskipTests) ..."
   mvnw install -DskipTests >&2 || die "build failed"

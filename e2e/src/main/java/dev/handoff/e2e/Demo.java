@@ -1,6 +1,7 @@
 package dev.handoff.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.handoff.testsupport.SseStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
@@ -63,7 +64,7 @@ public final class Demo {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         boolean pullRequestSeen = false;
         while (System.nanoTime() < deadline) {
-            HandoffClient.Event event = events.next(Duration.ofSeconds(2));
+            SseStream.Event event = events.next(Duration.ofSeconds(2));
             if (event == null) {
                 JsonNode run = api.get(api.ports().runs(), "/api/runs/" + runId).body();
                 String status = run == null ? null : run.path("status").asText();
@@ -73,22 +74,22 @@ public final class Demo {
                 }
                 continue;
             }
-            JsonNode data = event.data();
-            if ("run.status-changed".equals(event.name()) && runId.equals(data.path("runId").asText())) {
+            JsonNode data = event.json();
+            if ("run.status-changed".equals(event.event()) && runId.equals(data.path("runId").asText())) {
                 String status = data.path("status").asText();
                 String detail = data.path("detail").isNull() ? "" : "  " + data.path("detail").asText("");
                 say("  " + LocalTime.now().format(CLOCK) + "  #" + event.id() + "  " + pad(status) + detail);
                 if (List.of("COMPLETED", "FAILED", "CANCELLED").contains(status)) {
                     if ("COMPLETED".equals(status) && !pullRequestSeen) {
                         // the pull request event travels on its own topic: give it a moment to arrive
-                        HandoffClient.Event late = events.next(Duration.ofSeconds(3));
-                        if (late != null && "run.pull-request-opened".equals(late.name())) {
+                        SseStream.Event late = events.next(Duration.ofSeconds(3));
+                        if (late != null && "run.pull-request-opened".equals(late.event())) {
                             printPullRequestEvent(late);
                         }
                     }
                     return status;
                 }
-            } else if ("run.pull-request-opened".equals(event.name())) {
+            } else if ("run.pull-request-opened".equals(event.event())) {
                 pullRequestSeen = true;
                 printPullRequestEvent(event);
             }
@@ -96,9 +97,9 @@ public final class Demo {
         throw new IllegalStateException("the run did not finish within 3 minutes");
     }
 
-    private static void printPullRequestEvent(HandoffClient.Event event) {
+    private static void printPullRequestEvent(SseStream.Event event) {
         say("  " + LocalTime.now().format(CLOCK) + "  #" + event.id() + "  pull request opened: "
-                + event.data().path("url").asText());
+                + event.json().path("url").asText());
     }
 
     private static void printPullRequest(HandoffClient api, JsonNode run) {

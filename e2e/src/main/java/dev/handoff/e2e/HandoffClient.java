@@ -2,6 +2,8 @@ package dev.handoff.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.handoff.testsupport.SseClient;
+import dev.handoff.testsupport.SseStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -9,9 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /** A client of the four services' public APIs, as a frontend would use them: REST with a bearer token and SSE. */
 public final class HandoffClient {
@@ -62,7 +62,7 @@ public final class HandoffClient {
 
     /** Opens the event stream; events are queued as they arrive, until {@link EventStream#close()}. */
     public EventStream events(String query) {
-        return new EventStream(URI.create("http://127.0.0.1:" + ports.notifications() + "/api/events" + query), token);
+        return new EventStream("http://127.0.0.1:" + ports.notifications(), "/api/events" + query, token);
     }
 
     private HttpRequest.Builder request(int port, String path) {
@@ -102,64 +102,31 @@ public final class HandoffClient {
         }
     }
 
-    /** One server-sent event. */
-    public record Event(String id, String name, JsonNode data) {
-    }
-
-    /** A live SSE connection read on its own thread. */
+    /** A live SSE connection ({@link SseClient}, with a Vert.x of its own that closes with it). */
     public static final class EventStream implements AutoCloseable {
 
-        private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        private final Thread reader;
-        private volatile boolean closed;
-        private volatile int status;
-        private volatile java.io.InputStream body;
+        private final SseClient client;
+        private final SseStream stream;
 
-        EventStream(URI uri, String token) {
-            reader = new Thread(() -> read(uri, token), "sse-" + uri.getQuery());
-            reader.setDaemon(true);
-            reader.start();
+        EventStream(String baseUrl, String pathAndQuery, String token) {
+            client = SseClient.of(baseUrl, 1);
+            stream = client.open(pathAndQuery, Map.of("Authorization", "Bearer " + token));
         }
 
-        public Event next(Duration timeout) throws InterruptedException {
-            return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        /** The next event not yet taken, waiting up to {@code timeout}; null when none came. */
+        public SseStream.Event next(Duration timeout) throws InterruptedException {
+            return stream.next(timeout);
         }
 
+        /** The HTTP status of the answer, 0 while there is none. */
         public int status() {
-            return status;
-        }
-
-        private void read(URI uri, String token) {
-            HttpClient client = HttpClient.newHttpClient();
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .header("Authorization", "Bearer " + token)
-                    .header("Accept", "text/event-stream")
-                    .GET().build();
-            try {
-                HttpResponse<java.io.InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-                status = response.statusCode();
-                body = response.body();
-                SseReader.read(body, () -> closed, (id, name, data) -> events.add(new Event(id, name, parse(data))));
-            } catch (IOException e) {
-                if (!closed) {
-                    System.err.println("event stream ended: " + e.getMessage());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            return stream.status().isDone() && !stream.status().isCompletedExceptionally() ? stream.status().join() : 0;
         }
 
         @Override
         public void close() {
-            closed = true;
-            try {
-                if (body != null) {
-                    body.close();
-                }
-            } catch (IOException ignored) {
-                // closing a stream the server may already have ended
-            }
-            reader.interrupt();
+            stream.close();
+            client.close();
         }
     }
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.handoff.e2e.chaos.FakeCursorApi;
-import dev.handoff.e2e.chaos.FakeCursorApi.Delivery;
 import dev.handoff.e2e.chaos.RawHttp;
+import dev.handoff.testsupport.FakeCursorApi;
+import dev.handoff.testsupport.FakeCursorApi.Delivery;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package dev.handoff.e2e;
 
 import dev.handoff.e2e.chaos.Databases;
-import dev.handoff.e2e.chaos.FakeCursorApi;
-import dev.handoff.e2e.chaos.Jwt;
+import dev.handoff.testsupport.FakeCursorApi;
+import dev.handoff.testsupport.TokenSigner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,7 @@ public final class E2eStack {
     private final FakeCursorApi cursor;
     private final HandoffClient.Ports ports = HandoffClient.Ports.withOffset(PORT_OFFSET);
     private final Databases databases = new Databases(DB_SUFFIX);
-    private Jwt jwt;
+    private TokenSigner jwt;
 
     private E2eStack() throws IOException {
         Path root = Stack.rootFromEnvironment();
@@ -67,7 +67,7 @@ public final class E2eStack {
                 E2eStack started = new E2eStack();
                 Runtime.getRuntime().addShutdownHook(new Thread(started::stop, "e2e-stack-down"));
                 started.stack.up();
-                started.jwt = new Jwt(started.stack.state());
+                started.jwt = TokenSigner.ofStack(started.stack.state());
                 instance = started;
             } catch (IOException e) {
                 throw new IllegalStateException("cannot prepare the e2e stack", e);
@@ -100,7 +100,7 @@ public final class E2eStack {
         return cursor;
     }
 
-    public Jwt jwt() {
+    public TokenSigner jwt() {
         return jwt;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.handoff.testsupport.SseStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -136,11 +137,11 @@ class EndToEndTest {
         List<JsonNode> seen = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            HandoffClient.Event event = events.next(Duration.ofMillis(500));
-            if (event != null && "run.status-changed".equals(event.name())
-                    && runId.equals(event.data().path("runId").asText())) {
-                seen.add(event.data());
-                if (FINAL.contains(event.data().get("status").asText())) {
+            SseStream.Event event = events.next(Duration.ofMillis(500));
+            if (event != null && "run.status-changed".equals(event.event())
+                    && runId.equals(event.json().path("runId").asText())) {
+                seen.add(event.json());
+                if (FINAL.contains(event.json().get("status").asText())) {
                     return seen;
                 }
             }

@@ -6,9 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.handoff.e2e.chaos.Jwt;
 import dev.handoff.e2e.chaos.RawHttp;
-import dev.handoff.e2e.chaos.SseClient;
+import dev.handoff.testsupport.SseClient;
+import dev.handoff.testsupport.SseStream;
+import dev.handoff.testsupport.TokenSigner;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -178,31 +179,33 @@ class WorkspaceIsolationTest {
         b.configureLocal();
         String tokenB = b.token();
         String taskB = b.newTask(b.newBrief(), "B's own task");
-        List<SseClient> streamsOfB = List.of(
-                new SseClient(e2e.notifications("/api/events"), tokenB, 0L, false),
-                new SseClient(e2e.notifications("/api/events?taskId=" + taskA), tokenB, 0L, false),
-                new SseClient(e2e.notifications("/api/events?runId=" + runA), tokenB, 0L, false),
-                new SseClient(e2e.notifications("/api/events?lastEventId=0&access_token="
-                        + URLEncoder.encode(tokenB, StandardCharsets.UTF_8)), null, null, false));
-        try (SseClient streamOfA = new SseClient(e2e.notifications("/api/events?taskId=" + taskA), a.token(), 0L, false)) {
+        Map<String, String> asB = Map.of("Authorization", "Bearer " + tokenB, "Last-Event-ID", "0");
+        SseClient sse = SseClient.of(e2e.notifications(""), 8);
+        List<SseStream> streamsOfB = List.of(
+                sse.open("/api/events", asB),
+                sse.open("/api/events?taskId=" + taskA, asB),
+                sse.open("/api/events?runId=" + runA, asB),
+                sse.open("/api/events?lastEventId=0&access_token=" + URLEncoder.encode(tokenB, StandardCharsets.UTF_8)));
+        try (SseStream streamOfA = sse.open("/api/events?taskId=" + taskA,
+                Map.of("Authorization", "Bearer " + a.token(), "Last-Event-ID", "0"))) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertTrue(
-                    streamsOfB.stream().allMatch(SseClient::live) && streamOfA.live(), "every stream is live; answers: "
-                            + streamsOfB.stream().map(SseClient::statuses).toList() + " and A's " + streamOfA.statuses()));
+                    streamsOfB.stream().allMatch(SseStream::isLive) && streamOfA.isLive(), "every stream is live; answers: "
+                            + streamsOfB.stream().map(SseStream::statuses).toList() + " and A's " + streamOfA.statuses()));
             // live traffic in both workspaces while B listens: a retry of A's run, a run of B's own
             String retried = a.expect(201, a.send("POST", e2e.runs("/api/runs/" + runA + "/retry"), null)).get("id").asText();
             String runB = b.launch(taskB, Map.of("repositoryUrl", e2e.sampleRepository(), "branch", "main")).get("id").asText();
             a.awaitStatus(retried, "COMPLETED", Duration.ofSeconds(90));
             b.awaitStatus(runB, "COMPLETED", Duration.ofSeconds(90));
             await().atMost(Duration.ofSeconds(20)).until(() -> streamOfA.events().stream()
-                    .anyMatch(e -> retried.equals(e.data().path("runId").asText()) && "COMPLETED".equals(e.data().path("status").asText())));
+                    .anyMatch(e -> retried.equals(e.json().path("runId").asText()) && "COMPLETED".equals(e.json().path("status").asText())));
             await().atMost(Duration.ofSeconds(20)).until(() -> streamsOfB.get(0).events().stream()
-                    .anyMatch(e -> runB.equals(e.data().path("runId").asText()) && "COMPLETED".equals(e.data().path("status").asText())));
+                    .anyMatch(e -> runB.equals(e.json().path("runId").asText()) && "COMPLETED".equals(e.json().path("status").asText())));
             await().atMost(Duration.ofSeconds(20)).until(() -> streamsOfB.get(3).events().stream()
-                    .anyMatch(e -> runB.equals(e.data().path("runId").asText())));
-            for (SseClient stream : streamsOfB) {
-                for (SseClient.Event event : stream.events()) {
-                    assertEquals(workspaceB, event.data().path("workspaceId").asText(), "B's stream carries " + event);
-                    String text = event.data().toString();
+                    .anyMatch(e -> runB.equals(e.json().path("runId").asText())));
+            for (SseStream stream : streamsOfB) {
+                for (SseStream.Event event : stream.events()) {
+                    assertEquals(workspaceB, event.json().path("workspaceId").asText(), "B's stream carries " + event);
+                    String text = event.json().toString();
                     for (String id : List.of(taskA, runA, retried, workspaceA)) {
                         assertFalse(text.contains(id), "B's stream carries A's " + id + ": " + text);
                     }
@@ -211,20 +214,21 @@ class WorkspaceIsolationTest {
             assertTrue(streamsOfB.get(1).events().isEmpty() && streamsOfB.get(2).events().isEmpty(),
                     "B's streams filtered on A's task or run are empty");
         } finally {
-            streamsOfB.forEach(SseClient::close);
+            streamsOfB.forEach(SseStream::close);
+            sse.close();
         }
     }
 
     @Test
     void noTokenOrABrokenOneIsRefusedWithUnauthorizedOnEveryApiRoute() {
-        Map<String, Object> claims = Jwt.claims(workspaceA, "mallory", List.of("member", "admin"));
+        Map<String, Object> claims = TokenSigner.claims(workspaceA, "mallory", List.of("member", "admin"));
         String valid = e2e.jwt().sign(claims);
         Map<String, String> broken = new LinkedHashMap<>();
         broken.put("no token", null);
         broken.put("not a JWT", "not-a-jwt");
         broken.put("tampered signature", valid.substring(0, valid.length() - 6) + (valid.endsWith("AAAAAA") ? "BBBBBB" : "AAAAAA"));
         broken.put("tampered claims", tamperedWorkspace(valid, workspaceB));
-        broken.put("alg none", Jwt.unsigned(claims));
+        broken.put("alg none", TokenSigner.unsigned(claims));
         broken.put("expired", e2e.jwt().sign(with(claims, "exp", claims.get("iat") instanceof Long iat ? iat - 60 : 0L)));
         broken.put("another issuer", e2e.jwt().sign(with(claims, "iss", "someone-else")));
         broken.put("no workspace claim", e2e.jwt().sign(with(claims, "workspace", null)));
@@ -246,7 +250,7 @@ class WorkspaceIsolationTest {
 
     @Test
     void aTokenWithoutAnyRoleIsRefused() {
-        String noRoles = e2e.jwt().sign(Jwt.claims(workspaceA, "nobody", List.of()));
+        String noRoles = e2e.jwt().sign(TokenSigner.claims(workspaceA, "nobody", List.of()));
         for (Call call : everyApiRoute()) {
             RawHttp.Answer answer = send(call, noRoles);
             assertTrue(answer.status() == 401 || answer.status() == 403, call + " -> " + answer.brief());

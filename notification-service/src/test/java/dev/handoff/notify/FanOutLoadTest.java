@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.handoff.events.RunStatus;
 import dev.handoff.events.RunStatusChanged;
-import dev.handoff.notify.support.SseClient;
-import dev.handoff.notify.support.SseStream;
+import dev.handoff.testsupport.SseClient;
+import dev.handoff.testsupport.SseStream;
 import dev.handoff.testsupport.HandoffTestResource;
 import dev.handoff.testsupport.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;

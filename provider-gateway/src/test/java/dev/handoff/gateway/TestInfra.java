@@ -1,6 +1,6 @@
 package dev.handoff.gateway;
 
-import dev.handoff.gateway.cursor.FakeCursorApi;
+import dev.handoff.testsupport.FakeCursorTestResource;
 import dev.handoff.testsupport.HandoffTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -10,6 +10,6 @@ import io.quarkus.test.common.ResourceArg;
  * the fake that follows its published v0 API.
  */
 @QuarkusTestResource(value = HandoffTestResource.class, initArgs = @ResourceArg(name = "database", value = "handoff_gateway"))
-@QuarkusTestResource(FakeCursorApi.class)
+@QuarkusTestResource(FakeCursorTestResource.class)
 public class TestInfra {
 }

@@ -1,5 +1,6 @@
 package dev.handoff.bench;
 
+import dev.handoff.testsupport.FakeCursorApi;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpMethod;
@@ -70,7 +71,8 @@ public final class Bench {
                 config.kafkaPort(), config.kafkaPort() + 1, config.cursorPort(), config.floorPort());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         String cursorKey = "key_bench_" + UUID.randomUUID().toString().replace("-", "");
-        FakeCursor fake = new FakeCursor(vertx, cursorKey).start(config.cursorPort());
+        FakeCursorApi fake = FakeCursorApi.start(vertx, config.cursorPort(), cursorKey);
+        fake.recordRequests(false); // thousands of runs polled: the fake keeps counts only
         Stack stack = new Stack(root, state, config.portOffset(), config.kafkaPort(), Map.of(
                 "HANDOFF_CURSOR_BASE_URL", fake.baseUrl(),
                 "HANDOFF_PUBLIC_URL", "http://127.0.0.1:" + (8083 + config.portOffset()),
@@ -134,7 +136,7 @@ public final class Bench {
                 processes.put("harness (load, fake Cursor, clients)", List.of(ProcessHandle.current().pid()));
                 return processes;
             });
-            Ctx ctx = new Ctx(config, stack, vertx, http, fake, floor, WORKSPACE, token, tasks, cpu, profiler, raw);
+            Ctx ctx = new Ctx(config, stack, vertx, http, fake, cursorKey, floor, WORKSPACE, token, tasks, cpu, profiler, raw);
 
             if (config.phases().contains(1)) {
                 try (var phase = conditions.start("1 launch")) {

@@ -1,11 +1,12 @@
 package dev.handoff.bench;
 
+import dev.handoff.testsupport.FakeCursorApi;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.Map;
 
 /** What every phase works with: the stack, the clients, the fake Cursor, the workspace's token and its fresh tasks. */
-record Ctx(Config config, Stack stack, Vertx vertx, Http http, FakeCursor fake, FloorApp floor, String workspace,
+record Ctx(Config config, Stack stack, Vertx vertx, Http http, FakeCursorApi fake, String cursorKey, FloorApp floor, String workspace,
         String token, Tasks tasks, CpuAccount cpu, Profiler profiler, Path raw) {
 
     static final String REPOSITORY = "https://github.com/handoff-bench/sample";

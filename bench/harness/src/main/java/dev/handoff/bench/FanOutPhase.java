@@ -1,11 +1,15 @@
 package dev.handoff.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vertx.core.http.HttpClient;
+import dev.handoff.events.Topics;
+import dev.handoff.testsupport.SseClient;
+import dev.handoff.testsupport.SseStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -56,7 +60,7 @@ final class FanOutPhase {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.stack().kafka());
         List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            producer.partitionsFor(KafkaProbe.RUN_STATUS_CHANGED);
+            producer.partitionsFor(Topics.RUN_STATUS_CHANGED);
             List<Event> single = streamsAndEvents(c, workspace, token, producer, 1, problems);
             List<Event> many = streamsAndEvents(c, workspace, token, producer, c.config().fanoutClients(), problems);
             int connected = many.isEmpty() ? 0 : many.get(0).clients();
@@ -66,8 +70,9 @@ final class FanOutPhase {
 
     private static List<Event> streamsAndEvents(Ctx c, String workspace, String token, KafkaProducer<String, String> producer,
             int clients, List<String> problems) throws Exception {
-        HttpClient pool = SseClient.pool(c.vertx(), clients);
-        List<SseClient> streams = new ArrayList<>();
+        SseClient pool = new SseClient(c.vertx(), URI.create("http://127.0.0.1:" + c.stack().notificationsPort()).toURL(), clients);
+        Map<String, String> auth = Map.of("Authorization", "Bearer " + token);
+        List<SseStream> streams = new ArrayList<>();
         long[] arrivals = new long[clients];
         AtomicInteger got = new AtomicInteger();
         String[] current = {null};
@@ -77,12 +82,12 @@ final class FanOutPhase {
                 List<CompletableFuture<Void>> batch = new ArrayList<>();
                 for (int k = from; k < Math.min(clients, from + 100); k++) {
                     int index = k;
-                    SseClient stream = SseClient.open(pool, c.stack().notificationsPort(), "/api/events", token, new SseClient.Listener() {
+                    SseStream stream = pool.open("/api/events", auth, new SseStream.Listener() {
                         @Override
-                        public void onEvent(String event, String id, String data, long arrivedNanos) {
+                        public void onEvent(SseStream.Event event) {
                             String wanted = current[0];
-                            if (wanted != null && arrivals[index] == 0 && data.contains(wanted)) {
-                                arrivals[index] = arrivedNanos;
+                            if (wanted != null && arrivals[index] == 0 && event.data().contains(wanted)) {
+                                arrivals[index] = event.receivedAtNanos();
                                 got.incrementAndGet();
                             }
                         }
@@ -93,7 +98,7 @@ final class FanOutPhase {
                         }
                     });
                     streams.add(stream);
-                    batch.add(stream.connected());
+                    batch.add(stream.live());
                 }
                 try {
                     CompletableFuture.allOf(batch.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -105,7 +110,7 @@ final class FanOutPhase {
             boolean[] live = new boolean[clients];
             int liveCount = 0;
             for (int k = 0; k < clients; k++) {
-                CompletableFuture<Void> connected = streams.get(k).connected();
+                CompletableFuture<Void> connected = streams.get(k).live();
                 live[k] = connected.isDone() && !connected.isCompletedExceptionally();
                 liveCount += live[k] ? 1 : 0;
             }
@@ -122,7 +127,7 @@ final class FanOutPhase {
                         .put("runId", runId.toString()).put("taskId", UUID.randomUUID().toString()).putNull("previousStatus")
                         .put("status", "PENDING").put("version", 1).put("detail", "bench fan-out event " + e).putNull("error");
                 String value = Http.json(json);
-                ProducerRecord<String, String> record = new ProducerRecord<>(KafkaProbe.RUN_STATUS_CHANGED, runId.toString(), value);
+                ProducerRecord<String, String> record = new ProducerRecord<>(Topics.RUN_STATUS_CHANGED, runId.toString(), value);
                 record.headers().add("event-type", "RunStatusChanged".getBytes(StandardCharsets.UTF_8));
                 record.headers().add("event-id", eventId.toString().getBytes(StandardCharsets.UTF_8));
                 current[0] = eventId.toString();
@@ -144,7 +149,7 @@ final class FanOutPhase {
             }
             return events;
         } finally {
-            streams.forEach(SseClient::close);
+            streams.forEach(SseStream::close);
             pool.close();
         }
     }

@@ -1,5 +1,6 @@
 package dev.handoff.bench;
 
+import dev.handoff.testsupport.TokenSigner;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,13 +154,13 @@ final class LaunchPhase {
         PgSampler spreadSessions = null;
         try {
             Ctx.log("diagnosis: %d launches at %d/s spread over %d workspaces", perRound, config.launchRate(), SPREAD_WORKSPACES);
-            Tokens tokens = new Tokens(c.stack().state());
+            TokenSigner tokens = TokenSigner.ofStack(c.stack().state()).validFor(86_400);
             String[] spreadTokens = new String[SPREAD_WORKSPACES];
             Tasks[] spreadTasks = new Tasks[SPREAD_WORKSPACES];
             for (int w = 0; w < SPREAD_WORKSPACES; w++) {
                 spreadTokens[w] = tokens.admin("bench-spread-" + w);
                 Http.Reply put = c.http().call(HttpMethod.PUT, c.stack().gatewayPort(), "/api/agent-config", Http.bearer(spreadTokens[w]),
-                        Http.json(Map.of("provider", "cursor", "apiKey", c.fake().apiKey(), "enabled", true)));
+                        Http.json(Map.of("provider", "cursor", "apiKey", c.cursorKey(), "enabled", true)));
                 if (put.status() != 200) {
                     throw new IllegalStateException("PUT /api/agent-config answered " + put.kind());
                 }

@@ -591,7 +591,7 @@ final class Report {
               `HANDOFF_MAX_ACTIVE_RUNS=1000000` so the cap never answers 429. Floor: `POST /floor` of bench/floor-app, a
               bare Quarkus REST endpoint that inserts one row with the reactive PostgreSQL client (no auth, no validation,
               no downstream call), its own process with the services' JVM options, its own database on the same server.
-            - **2. Status to browser**: a fake Cursor (bench/harness FakeCursor, the published Cloud Agents API v0: Basic auth,
+            - **2. Status to browser**: a fake Cursor (test-support FakeCursorApi, the published Cloud Agents API v0: Basic auth,
               `GET /v0/me`, `POST /v0/agents` taking `webhook.url` and `webhook.secret`, `GET /v0/agents[/{id}]`,
               `POST /v0/agents/{id}/stop`) is the Cursor the gateway talks to (`HANDOFF_CURSOR_BASE_URL`). Cursor sends webhooks
               only for FINISHED and ERROR, so one status update = one run finishing: the fake marks the agent FINISHED (with

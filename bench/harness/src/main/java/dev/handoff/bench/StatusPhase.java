@@ -1,14 +1,18 @@
 package dev.handoff.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.http.HttpClient;
+import dev.handoff.testsupport.FakeCursorApi;
+import dev.handoff.testsupport.SseClient;
+import dev.handoff.testsupport.SseStream;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -107,6 +111,46 @@ final class StatusPhase {
         }
     }
 
+    /**
+     * Finishes runs as Cursor does: the run's agent at the fake Cursor becomes FINISHED with a pull request and a
+     * summary, and the signed statusChange webhook goes to the gateway through a pool of its own.
+     */
+    private static final class Finisher implements AutoCloseable {
+
+        private static final String SUMMARY = "Implemented the task and opened a pull request.";
+        private final FakeCursorApi fake;
+        private final Http http;
+
+        Finisher(Ctx c) {
+            this.fake = c.fake();
+            this.http = new Http(c.vertx(), 256);
+        }
+
+        /** The webhook the agent of {@code runId} sends when it has finished (prepared ahead of the load). */
+        FakeCursorApi.Delivery webhook(String runId) {
+            FakeCursorApi.Agent agent = fake.agentOfRun(runId);
+            return fake.webhook(agent.id, "FINISHED", pullRequest(agent), SUMMARY);
+        }
+
+        /** The agent finishes and its webhook is POSTed; completes with the gateway's answer. */
+        CompletableFuture<Http.Reply> finish(String runId, FakeCursorApi.Delivery webhook) {
+            FakeCursorApi.Agent agent = fake.agentOfRun(runId);
+            fake.setStatus(agent.id, "FINISHED", pullRequest(agent), SUMMARY);
+            URI url = URI.create(webhook.url());
+            return http.send(HttpMethod.POST, url.getHost(), url.getPort(), url.getRawPath(), webhook.headers(),
+                    Buffer.buffer(webhook.body()));
+        }
+
+        private static String pullRequest(FakeCursorApi.Agent agent) {
+            return agent.repository + "/pull/" + Math.abs(agent.id.hashCode() % 100000);
+        }
+
+        @Override
+        public void close() {
+            http.close();
+        }
+    }
+
     private StatusPhase() {
     }
 
@@ -134,11 +178,11 @@ final class StatusPhase {
                 ready.size(), backlog, low.size(), LOW_RATE, main.size(), config.statusRate());
         // 3. the browser: one stream of the workspace; and the probe on the topics
         Tracker tracker = new Tracker();
-        HttpClient streams = SseClient.pool(c.vertx(), 1);
-        SseClient stream = SseClient.open(streams, c.stack().notificationsPort(), "/api/events", c.token(), new SseClient.Listener() {
+        SseClient streams = new SseClient(c.vertx(), URI.create("http://127.0.0.1:" + c.stack().notificationsPort()).toURL(), 1);
+        SseStream stream = streams.open("/api/events", Map.of("Authorization", "Bearer " + c.token()), new SseStream.Listener() {
             @Override
-            public void onEvent(String event, String id, String data, long arrivedNanos) {
-                tracker.onEvent(event, data, arrivedNanos);
+            public void onEvent(SseStream.Event event) {
+                tracker.onEvent(event.event(), event.data(), event.receivedAtNanos());
             }
 
             @Override
@@ -146,13 +190,14 @@ final class StatusPhase {
                 tracker.problems.add("the SSE stream closed: " + why);
             }
         });
-        try (KafkaProbe probe = new KafkaProbe(c.stack().kafka()).start()) {
-            stream.connected().get(60, TimeUnit.SECONDS);
-            Batch lowBatch = batch(c, "status to browser, low rate", low, LOW_RATE, 1, tracker, probe);
+        try (StageTimes probe = new StageTimes(c.stack().kafka()).start(); Finisher finisher = new Finisher(c)) {
+            stream.live().get(60, TimeUnit.SECONDS);
+            Batch lowBatch = batch(c, "status to browser, low rate", low, LOW_RATE, 1, tracker, probe, finisher);
             c.profiler().start("status", c.servicePids());
-            Batch mainBatch = batch(c, "status to browser", main, config.statusRate(), Math.max(1, config.statusWindows()), tracker, probe);
+            Batch mainBatch = batch(c, "status to browser", main, config.statusRate(), Math.max(1, config.statusWindows()), tracker, probe,
+                    finisher);
             c.profiler().stop("status", c.servicePids());
-            String afterLoad = afterTheLoad(c, tracker, probe);
+            String afterLoad = afterTheLoad(c, tracker, probe, finisher);
             stream.close();
             streams.close();
             // the floor: three plain Kafka hops, same broker, same rates
@@ -182,7 +227,7 @@ final class StatusPhase {
      * Once the load has passed: does the pipeline still work? One more run is launched and finished; answers how long
      * its COMPLETED took to reach the stream, or that it did not within a minute.
      */
-    private static String afterTheLoad(Ctx c, Tracker tracker, KafkaProbe probe) throws InterruptedException {
+    private static String afterTheLoad(Ctx c, Tracker tracker, StageTimes probe, Finisher finisher) throws InterruptedException {
         Http.Reply launched = c.http().call(HttpMethod.POST, c.stack().runsPort(), "/api/tasks/" + c.nextTask() + "/runs", c.auth(),
                 Ctx.LAUNCH_BODY);
         if (launched.status() != 201) {
@@ -197,9 +242,9 @@ final class StatusPhase {
             String unsent = Proc.run(java.nio.file.Path.of("/"), "env", "PGPASSWORD=handoff", "psql", "-h", "127.0.0.1", "-U", "handoff",
                     "-d", LaunchPhase.RUNS_DB, "-w", "-Atc", "select count(*) from outbox where sent_at is null");
             String result = "a run launched after the load (201) did NOT reach the fake Cursor within 60 s; its PENDING event "
-                    + (probe.seen(KafkaProbe.CREATED, runId) == null ? "was not" : "was") + " published on handoff.run-status-changed, "
+                    + (probe.seen(StageTimes.CREATED, runId) == null ? "was not" : "was") + " published on handoff.run-status-changed, "
                     + "and the run service's outbox holds " + (unsent.isBlank() ? "?" : unsent) + " unsent events"
-                    + (probe.seen(KafkaProbe.CREATED, runId) == null
+                    + (probe.seen(StageTimes.CREATED, runId) == null
                             ? ": the run service's outbox relay had stopped publishing" : ": the gateway did not launch it");
             Ctx.log("status: %s", result);
             return result;
@@ -207,11 +252,11 @@ final class StatusPhase {
         Thread.sleep(500);
         long[] slot = new long[1];
         tracker.arrivals.put(runId, slot);
-        byte[][] webhook = c.fake().finishedWebhook(runId);
+        FakeCursorApi.Delivery webhook = finisher.webhook(runId);
         long sent = System.nanoTime();
         Http.Reply answer;
         try {
-            answer = c.fake().finish(runId, webhook[0], new String(webhook[1], StandardCharsets.US_ASCII)).get(60, TimeUnit.SECONDS);
+            answer = finisher.finish(runId, webhook).get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
             return "the webhook after the load failed: " + OpenLoop.rootCause(e);
         }
@@ -229,17 +274,15 @@ final class StatusPhase {
     }
 
     /** Finishes the given runs at {@code rate}, open loop, and follows each update until the stream has it. */
-    private static Batch batch(Ctx c, String name, List<String> runs, int rate, int windows, Tracker tracker, KafkaProbe probe)
+    private static Batch batch(Ctx c, String name, List<String> runs, int rate, int windows, Tracker tracker, StageTimes probe,
+            Finisher finisher)
             throws InterruptedException {
         int n = runs.size();
-        byte[][] bodies = new byte[n][];
-        String[] signatures = new String[n];
+        FakeCursorApi.Delivery[] webhooks = new FakeCursorApi.Delivery[n];
         String[] runIds = runs.toArray(String[]::new);
         long[][] arrivals = new long[n][];
         for (int i = 0; i < n; i++) {
-            byte[][] webhook = c.fake().finishedWebhook(runIds[i]);
-            bodies[i] = webhook[0];
-            signatures[i] = new String(webhook[1], StandardCharsets.US_ASCII);
+            webhooks[i] = finisher.webhook(runIds[i]);
             arrivals[i] = new long[1];
             tracker.arrivals.put(runIds[i], arrivals[i]);
         }
@@ -247,13 +290,13 @@ final class StatusPhase {
         int arrivedBefore = tracker.arrived.get();
         Ctx.log("%s: %d updates at %d/s", name, n, rate);
         Map<String, Long> cpuBefore = c.cpu().snapshot();
-        OpenLoop.Result webhooks = OpenLoop.run("webhook answered (" + name + ")", rate, n, (i, dueNanos) -> {
+        OpenLoop.Result answered = OpenLoop.run("webhook answered (" + name + ")", rate, n, (i, dueNanos) -> {
             due[i] = dueNanos;
-            return c.fake().finish(runIds[i], bodies[i], signatures[i]);
+            return finisher.finish(runIds[i], webhooks[i]);
         }, reply -> reply.status() == 200, Duration.ofSeconds(60));
-        LaunchPhase.logRound(webhooks);
+        LaunchPhase.logRound(answered);
         // wait for the stream: until everything accepted arrived, or nothing new for a while
-        int expected = webhooks.samples().ok();
+        int expected = answered.samples().ok();
         Duration stall = Duration.ofSeconds(c.config().quick() ? 20 : 30);
         long lastProgress = System.nanoTime();
         int last = -1;
@@ -274,7 +317,7 @@ final class StatusPhase {
         Samples endToEnd = new Samples(name, n);
         int webhookErrors = 0;
         for (int i = 0; i < n; i++) {
-            if (!webhooks.samples().has(i)) {
+            if (!answered.samples().has(i)) {
                 endToEnd.fail(i, "webhook not accepted");
                 webhookErrors++;
             } else if (arrivals[i][0] != 0) {
@@ -285,14 +328,14 @@ final class StatusPhase {
                 ? "lost or late: accepted by the gateway, not on the SSE stream within 5 minutes after the last was sent"
                 : "lost: accepted by the gateway, never on the SSE stream (nothing arrived for " + stall.toSeconds() + " s)");
         List<Stage> stages = new ArrayList<>();
-        stages.add(new Stage("the gateway answered the webhook (200)", webhooks.samples().stats()));
+        stages.add(new Stage("the gateway answered the webhook (200)", answered.samples().stats()));
         String[] names = {
             "COMPLETED on handoff.provider-run-updated (published by the gateway's outbox relay)",
             "RUNNING on handoff.run-status-changed (the run service's relay, 1st event of the run)",
             "the pull request on handoff.pull-request-opened (2nd event)",
             "COMPLETED on handoff.run-status-changed (3rd event)"};
         for (int k = 0; k < names.length; k++) {
-            String point = KafkaProbe.POINTS.get(k);
+            String point = StageTimes.POINTS.get(k);
             stages.add(new Stage(names[k], stageStats(n, due, i -> probe.seen(point, runIds[i]))));
         }
         stages.add(new Stage("run.status-changed COMPLETED on the SSE stream", endToEnd.stats()));
@@ -302,7 +345,7 @@ final class StatusPhase {
         }
         Samples.Stats all = endToEnd.stats();
         Ctx.log("  %s: %d on the stream, %d lost, p50 %.1f ms, p99 %.1f ms", name, all.count(), lost, all.p50(), all.p99());
-        return new Batch(rate, endToEnd, cut, stages, lost, webhookErrors, webhooks.maxLagNanos(), cpu);
+        return new Batch(rate, endToEnd, cut, stages, lost, webhookErrors, answered.maxLagNanos(), cpu);
     }
 
     private static Samples.Stats stageStats(int n, long[] due, IntFunction<Long> seen) {

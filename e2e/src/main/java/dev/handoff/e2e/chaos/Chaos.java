@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.handoff.e2e.SampleRepo;
 import dev.handoff.e2e.Sample;
 import dev.handoff.e2e.Stack;
+import dev.handoff.testsupport.FakeCursorApi;
+import dev.handoff.testsupport.SseClient;
+import dev.handoff.testsupport.SseStream;
+import dev.handoff.testsupport.TokenSigner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +66,7 @@ public final class Chaos {
     private final Map<String, Integer> launchAnswers = Collections.synchronizedMap(new TreeMap<>());
     private final AtomicInteger launchRetries = new AtomicInteger();
     private final Instant started = Instant.now();
-    private Jwt jwt;
+    private TokenSigner jwt;
     private String repository;
 
     /** One run the chaos launched and what it expects of it. */
@@ -161,7 +165,7 @@ public final class Chaos {
         deleteRecursively(state);
         say("starting the chaos stack on ports " + (8081 + offset) + "-" + (8084 + offset) + ", Kafka " + kafkaPort);
         stack(true).up();
-        jwt = new Jwt(state);
+        jwt = TokenSigner.ofStack(state);
         repository = SampleRepo.ensure(state.resolve("repos"), "greeter");
 
         String localWs = "chaos-local-" + UUID.randomUUID().toString().substring(0, 6);
@@ -172,9 +176,10 @@ public final class Chaos {
         expect(200, http.json("PUT", gateway("/api/agent-config"), cursorToken,
                 Map.of("provider", "cursor", "apiKey", cursorKey, "enabled", true)), "configure cursor");
 
-        SseClient localEvents = new SseClient(notifications("/api/events"), localToken, null, true);
-        SseClient cursorEvents = new SseClient(notifications("/api/events"), cursorToken, null, true);
-        awaitTrue(() -> localEvents.live() && cursorEvents.live(), Duration.ofSeconds(30), "the event streams are live");
+        SseClient sse = SseClient.of(notifications(""), 4);
+        SseStream localEvents = sse.openResuming("/api/events", Map.of("Authorization", "Bearer " + localToken));
+        SseStream cursorEvents = sse.openResuming("/api/events", Map.of("Authorization", "Bearer " + cursorToken));
+        awaitTrue(() -> localEvents.isLive() && cursorEvents.isLive(), Duration.ofSeconds(30), "the event streams are live");
 
         // ---- phase 1: every service killed once ----
         List<Tracked> phase1 = tasks(localWs, localToken, cursorWs, cursorToken, runs - cursorRuns, cursorRuns, 1);
@@ -226,6 +231,7 @@ public final class Chaos {
         checkEventStreams(all, Map.of(localWs, localEvents, cursorWs, cursorEvents));
         localEvents.close();
         cursorEvents.close();
+        sse.close();
         return summary(all, Map.of("local", localEvents, "cursor", cursorEvents));
     }
 
@@ -379,7 +385,7 @@ public final class Chaos {
     // ---- checks ----
 
     /** Waits for every run to end, then checks each against its provider, the task projections and duplicates. */
-    private void settle(List<Tracked> runs, SseClient localEvents, SseClient cursorEvents, String phase) {
+    private void settle(List<Tracked> runs, SseStream localEvents, SseStream cursorEvents, String phase) {
         say(phase + ": waiting for every run to reach a final state ...");
         Map<Tracked, JsonNode> finals = new LinkedHashMap<>();
         List<Tracked> open = new ArrayList<>(runs.stream().filter(r -> r.runId != null).toList());
@@ -543,25 +549,25 @@ public final class Chaos {
     }
 
     /** Every run's status changes, as its workspace's resuming SSE client saw them, equal the run's history. */
-    private void checkEventStreams(List<Tracked> all, Map<String, SseClient> streams) {
+    private void checkEventStreams(List<Tracked> all, Map<String, SseStream> streams) {
         say("checking the event streams against every run's history ...");
-        Map<String, List<SseClient.Event>> byRun = new HashMap<>();
+        Map<String, List<SseStream.Event>> byRun = new HashMap<>();
         for (var stream : streams.entrySet()) {
             long lastId = -1;
             Set<String> eventIds = new LinkedHashSet<>();
-            for (SseClient.Event event : stream.getValue().events()) {
-                if (event.id() <= lastId) {
-                    violations.add("SSE of " + stream.getKey() + ": event id " + event.id() + " after " + lastId + " (out of order or repeated)");
-                } else if (lastId >= 0 && event.id() != lastId + 1) {
+            for (SseStream.Event event : stream.getValue().events()) {
+                if (event.sequence() <= lastId) {
+                    violations.add("SSE of " + stream.getKey() + ": event id " + event.sequence() + " after " + lastId + " (out of order or repeated)");
+                } else if (lastId >= 0 && event.sequence() != lastId + 1) {
                     // a workspace's sequence has no holes (one counter row per workspace, taken in the insert transaction)
-                    violations.add("SSE of " + stream.getKey() + ": events " + (lastId + 1) + ".." + (event.id() - 1) + " never arrived");
+                    violations.add("SSE of " + stream.getKey() + ": events " + (lastId + 1) + ".." + (event.sequence() - 1) + " never arrived");
                 }
-                lastId = Math.max(lastId, event.id());
-                String eventId = event.data().path("eventId").asText();
+                lastId = Math.max(lastId, event.sequence());
+                String eventId = event.json().path("eventId").asText();
                 if (!eventIds.add(eventId)) {
                     violations.add("SSE of " + stream.getKey() + ": event " + eventId + " delivered twice");
                 }
-                byRun.computeIfAbsent(event.data().path("runId").asText(), k -> new ArrayList<>()).add(event);
+                byRun.computeIfAbsent(event.json().path("runId").asText(), k -> new ArrayList<>()).add(event);
             }
         }
         for (Tracked run : all) {
@@ -574,14 +580,14 @@ public final class Chaos {
             }
             List<String> history = new ArrayList<>();
             view.get("history").forEach(h -> history.add(h.get("status").asText()));
-            List<SseClient.Event> events = byRun.getOrDefault(run.runId, List.of());
-            List<String> seen = events.stream().filter(e -> "run.status-changed".equals(e.name()))
-                    .sorted(Comparator.comparingLong(SseClient.Event::id))
-                    .map(e -> e.data().path("status").asText()).toList();
+            List<SseStream.Event> events = byRun.getOrDefault(run.runId, List.of());
+            List<String> seen = events.stream().filter(e -> "run.status-changed".equals(e.event()))
+                    .sorted(Comparator.comparingLong(SseStream.Event::sequence))
+                    .map(e -> e.json().path("status").asText()).toList();
             if (!seen.equals(history)) {
                 violations.add("SSE: run " + run.runId + " history " + history + " but the stream showed " + seen);
             }
-            long prEvents = events.stream().filter(e -> "run.pull-request-opened".equals(e.name())).count();
+            long prEvents = events.stream().filter(e -> "run.pull-request-opened".equals(e.event())).count();
             if (prEvents > 1) {
                 violations.add("SSE: run " + run.runId + " had " + prEvents + " pull-request-opened events");
             }
@@ -591,7 +597,7 @@ public final class Chaos {
         }
     }
 
-    private int summary(List<Tracked> all, Map<String, SseClient> streams) {
+    private int summary(List<Tracked> all, Map<String, SseStream> streams) {
         Map<String, Integer> finals = new TreeMap<>();
         Map<String, Integer> errors = new TreeMap<>();
         for (Tracked run : all) {

@@ -19,6 +19,7 @@ import dev.handoff.events.Topics;
 import dev.handoff.gateway.TestAssignments;
 import dev.handoff.gateway.TestRuns;
 import dev.handoff.gateway.secrets.DatabaseSecretStoreTest;
+import dev.handoff.testsupport.FakeCursorApi;
 import dev.handoff.testsupport.HandoffTestResource;
 import dev.handoff.testsupport.KafkaProbe;
 import dev.handoff.testsupport.Tokens;
@@ -55,13 +56,13 @@ class CursorProviderTest {
     @BeforeEach
     void consumersReady() {
         TestAssignments.awaitConsumersReady();
-        cursor.restoreKey();
+        cursor.acceptKey(FakeCursorApi.VALID_KEY);
         cursor.breakMe(false);
     }
 
     @AfterEach
     void restore() {
-        cursor.restoreKey();
+        cursor.acceptKey(FakeCursorApi.VALID_KEY);
         cursor.throttleAgentReads(0);
     }
 
@@ -107,12 +108,12 @@ class CursorProviderTest {
         RunRequested request = TestRuns.request(workspace, "cursor", "Add a shout option", REPO, "handoff/shout-" + UUID.randomUUID());
         TestRuns.publish(request);
 
-        JsonObject agent = awaitAgent(request.targetBranch());
+        FakeCursorApi.Agent agent = awaitAgent(request.targetBranch());
         FakeCursorApi.Received launch = cursor.received("POST", "/v0/agents").stream()
-                .filter(r -> r.body() != null && request.targetBranch().equals(r.body().getJsonObject("target").getString("branchName")))
+                .filter(r -> request.targetBranch().equals(r.json().path("target").path("branchName").asText(null)))
                 .findFirst().orElseThrow();
         assertEquals(FakeCursorApi.basic(FakeCursorApi.VALID_KEY), launch.authorization());
-        JsonObject body = launch.body();
+        JsonObject body = new JsonObject(launch.body());
         assertTrue(body.getJsonObject("prompt").getString("text").startsWith("# Task: Add a shout option\n"));
         assertEquals(REPO, body.getJsonObject("source").getString("repository"));
         assertEquals("main", body.getJsonObject("source").getString("ref"));
@@ -123,7 +124,7 @@ class CursorProviderTest {
         assertTrue(webhook.getString("secret").length() >= 32);
         DatabaseSecretStoreTest.assertNoPlaintextAnywhereQuietly(webhook.getString("secret"));
 
-        String agentId = agent.getString("id");
+        String agentId = agent.id;
         cursor.setStatus(agentId, "RUNNING", null, null);
         ProviderRunUpdated running = TestRuns.updatesUntil(request.runId(), u -> u.status() == RunStatus.RUNNING, WAIT)
                 .stream().filter(u -> u.status() == RunStatus.RUNNING).findFirst().orElseThrow();
@@ -147,9 +148,9 @@ class CursorProviderTest {
         configureCursor();
         RunRequested request = TestRuns.request(workspace, "cursor", "Webhook task", REPO, "handoff/hook-" + UUID.randomUUID());
         TestRuns.publish(request);
-        String agentId = awaitAgent(request.targetBranch()).getString("id");
+        String agentId = awaitAgent(request.targetBranch()).id;
         await().atMost(WAIT).until(() -> agentIdStored(request.runId()) != null);
-        String secret = cursor.webhookOf(agentId).getString("secret");
+        String secret = cursor.agent(agentId).orElseThrow().webhookSecret;
         byte[] payload = new JsonObject().put("event", "statusChange").put("timestamp", Instant.now().toString())
                 .put("id", agentId).put("status", "FINISHED")
                 .put("source", new JsonObject().put("repository", REPO).put("ref", "main"))
@@ -207,7 +208,7 @@ class CursorProviderTest {
         configureCursor();
         RunRequested request = TestRuns.request(workspace, "cursor", "Throttled task", REPO, "handoff/throttle-" + UUID.randomUUID());
         TestRuns.publish(request);
-        String agentId = awaitAgent(request.targetBranch()).getString("id");
+        String agentId = awaitAgent(request.targetBranch()).id;
         Instant throttledFrom = Instant.now();
         cursor.throttleAgentReads(3);
         cursor.setStatus(agentId, "RUNNING", null, null);
@@ -230,7 +231,7 @@ class CursorProviderTest {
         configureCursor();
         RunRequested request = TestRuns.request(workspace, "cursor", "Cancel me", REPO, "handoff/cancel-" + UUID.randomUUID());
         TestRuns.publish(request);
-        String agentId = awaitAgent(request.targetBranch()).getString("id");
+        String agentId = awaitAgent(request.targetBranch()).id;
         cursor.setStatus(agentId, "RUNNING", null, null);
         TestRuns.updatesUntil(request.runId(), u -> u.status() == RunStatus.RUNNING, WAIT);
 
@@ -238,7 +239,7 @@ class CursorProviderTest {
 
         List<ProviderRunUpdated> updates = TestRuns.updatesUntilFinal(request.runId(), WAIT);
         assertEquals(RunStatus.CANCELLED, updates.get(updates.size() - 1).status());
-        await().atMost(WAIT).until(() -> cursor.isStopped(agentId));
+        await().atMost(WAIT).until(() -> cursor.agent(agentId).orElseThrow().stopped());
         FakeCursorApi.Received stop = cursor.received("POST", "/v0/agents/" + agentId + "/stop").get(0);
         assertEquals(FakeCursorApi.basic(FakeCursorApi.VALID_KEY), stop.authorization());
     }
@@ -248,7 +249,7 @@ class CursorProviderTest {
         configureCursor();
         RunRequested erroring = TestRuns.request(workspace, "cursor", "Will error", REPO, "handoff/error-" + UUID.randomUUID());
         TestRuns.publish(erroring);
-        String agentId = awaitAgent(erroring.targetBranch()).getString("id");
+        String agentId = awaitAgent(erroring.targetBranch()).id;
         cursor.setStatus(agentId, "ERROR", null, "Could not access the repository");
         List<ProviderRunUpdated> updates = TestRuns.updatesUntilFinal(erroring.runId(), WAIT);
         ProviderRunUpdated failed = updates.get(updates.size() - 1);
@@ -258,9 +259,9 @@ class CursorProviderTest {
 
         RunRequested revoked = TestRuns.request(workspace, "cursor", "Key revoked", REPO, "handoff/revoked-" + UUID.randomUUID());
         TestRuns.publish(revoked);
-        String revokedAgent = awaitAgent(revoked.targetBranch()).getString("id");
+        String revokedAgent = awaitAgent(revoked.targetBranch()).id;
         await().atMost(WAIT).until(() -> agentIdStored(revoked.runId()) != null);
-        cursor.revokeKey();
+        cursor.revokeKey(FakeCursorApi.VALID_KEY);
         List<ProviderRunUpdated> revokedUpdates = TestRuns.updatesUntilFinal(revoked.runId(), WAIT);
         ProviderRunUpdated last = revokedUpdates.get(revokedUpdates.size() - 1);
         assertEquals(RunStatus.FAILED, last.status());
@@ -293,7 +294,7 @@ class CursorProviderTest {
                 .stream().filter(u -> u.status() == RunStatus.RUNNING).findFirst().orElseThrow();
         assertEquals(existing, running.providerRunId());
         long launches = cursor.received("POST", "/v0/agents").stream()
-                .filter(r -> r.body() != null && request.targetBranch().equals(r.body().getJsonObject("target").getString("branchName")))
+                .filter(r -> request.targetBranch().equals(r.json().path("target").path("branchName").asText(null)))
                 .count();
         assertEquals(0, launches, "no second agent was launched");
         cancel(request, existing);
@@ -305,9 +306,9 @@ class CursorProviderTest {
                 .when().put("/api/agent-config").then().statusCode(200);
     }
 
-    private JsonObject awaitAgent(String branch) {
-        await().atMost(WAIT).until(() -> cursor.agentForBranch(branch) != null);
-        return cursor.agentForBranch(branch);
+    private FakeCursorApi.Agent awaitAgent(String branch) {
+        await().atMost(WAIT).until(() -> cursor.agentForBranch(branch).isPresent());
+        return cursor.agentForBranch(branch).orElseThrow();
     }
 
     private void cancel(RunRequested request, String agentId) {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.handoff.gateway.TestRuns;
-import dev.handoff.gateway.cursor.FakeCursorApi;
+import dev.handoff.testsupport.FakeCursorApi;
 import dev.handoff.testsupport.HandoffTestResource;
 import dev.handoff.testsupport.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
