@@ -17,8 +17,8 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.handoff.notify.support.SseClient;
-import dev.handoff.notify.support.SseStream;
+import dev.handoff.testsupport.SseClient;
+import dev.handoff.testsupport.SseStream;
 import dev.handoff.testsupport.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
