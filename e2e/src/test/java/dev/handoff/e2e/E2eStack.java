@@ -28,7 +28,6 @@ public final class E2eStack {
     private static E2eStack instance;
 
     private final Stack stack;
-    private final Path pids;
     private final FakeCursorApi cursor;
     private final HandoffClient.Ports ports = HandoffClient.Ports.withOffset(PORT_OFFSET);
     private final Databases databases = new Databases(DB_SUFFIX);
@@ -37,9 +36,8 @@ public final class E2eStack {
     private E2eStack() throws IOException {
         Path root = Stack.rootFromEnvironment();
         Path state = root.resolve(".handoff/e2e");
-        pids = state.resolve("agent-pids");
         cursor = FakeCursorApi.start(0, CURSOR_KEY);
-        String agent = "bash " + root.resolve("e2e/src/test/resources/e2e-agent.sh") + " " + pids + " "
+        String agent = "bash " + root.resolve("e2e/src/test/resources/e2e-agent.sh") + " "
                 + root.resolve("deploy/local/demo-agent.sh");
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HANDOFF_STATE", state.toString());
@@ -49,6 +47,8 @@ public final class E2eStack {
         env.put("HANDOFF_DB_FRESH", "1");
         env.put("HANDOFF_NO_BUILD", "1");
         env.put("HANDOFF_LOCAL_AGENT_COMMAND", agent);
+        // the agents run sandboxed: the test's agent scripts are the only files of this checkout they are shown
+        env.put("HANDOFF_LOCAL_SANDBOX_READ_PATHS", root.resolve("e2e/src/test/resources") + "," + root.resolve("deploy/local"));
         env.put("HANDOFF_CURSOR_BASE_URL", cursor.baseUrl());
         env.put("HANDOFF_PUBLIC_URL", "http://127.0.0.1:" + ports.gateway());
         env.put("HANDOFF_CURSOR_POLL_INTERVAL", "1s");
@@ -88,9 +88,6 @@ public final class E2eStack {
         return stack.state().resolve("logs");
     }
 
-    public Path agentPids() {
-        return pids;
-    }
 
     public HandoffClient.Ports ports() {
         return ports;

@@ -1,5 +1,6 @@
 package dev.handoff.e2e;
 
+import dev.handoff.testsupport.AgentProcesses;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -31,14 +33,12 @@ class EndToEndTest {
     private static final List<String> FINAL = List.of("COMPLETED", "FAILED", "CANCELLED");
 
     private E2eStack e2e;
-    private Path pids;
     private HandoffClient api;
     private HandoffClient.Ports ports;
 
     @BeforeAll
     void configureAWorkspaceForTheLocalAgent() {
         e2e = E2eStack.get();
-        pids = e2e.agentPids();
         String workspace = E2eStack.newWorkspace("e2e");
         ports = e2e.ports();
         api = e2e.client(e2e.jwt().admin(workspace));
@@ -107,13 +107,12 @@ class EndToEndTest {
         try (HandoffClient.EventStream events = api.events("?taskId=" + taskId)) {
             String runId = api.post(ports.runs(), "/api/tasks/" + taskId + "/runs",
                     Map.of("repositoryUrl", repositoryUrl, "branch", "main")).expect(201).body().get("id").asText();
-            Path pidFile = pids.resolve(runId + ".pid");
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.exists(pidFile)
+            // the agent's processes as the host sees them (sandboxed, they have other pids inside)
+            await().atMost(Duration.ofSeconds(60)).until(() -> AgentProcesses.find(UUID.fromString(runId), "sleep").isPresent()
                     && "RUNNING".equals(api.get(ports.runs(), "/api/runs/" + runId).body().get("status").asText()));
-            long pid = Long.parseLong(Files.readString(pidFile).trim());
-            ProcessHandle agent = ProcessHandle.of(pid).orElseThrow();
-            List<ProcessHandle> tree = new ArrayList<>(agent.descendants().toList());
-            tree.add(agent);
+            List<ProcessHandle> tree = AgentProcesses.of(UUID.fromString(runId)).stream()
+                    .map(AgentProcesses.Found::handle).toList();
+            assertFalse(tree.isEmpty());
 
             JsonNode cancelled = api.post(ports.runs(), "/api/runs/" + runId + "/cancel", Map.of()).expect(200).body();
             assertEquals("CANCELLED", cancelled.get("status").asText());

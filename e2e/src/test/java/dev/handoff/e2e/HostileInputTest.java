@@ -374,9 +374,6 @@ class HostileInputTest {
                     || !"repository-not-allowed".equals(ended.path("error").path("code").asText())) {
                 violations.add("launch on " + entry.getKey() + " ended " + ended.get("status") + " " + ended.path("error"));
             }
-            if (Files.exists(e2e.agentPids().resolve(entry.getValue() + ".pid"))) {
-                violations.add("the agent ran for " + entry.getKey());
-            }
         }
         assertFalse(Files.exists(Path.of(marker)), "a command smuggled into a repository URL ran");
         System.out.println("[hostile input] repositories not allowed: " + urls.size() + " tried, " + runs.size()

@@ -106,6 +106,9 @@ public final class Chaos {
         env.put("HANDOFF_NO_BUILD", "1");
         env.put("HANDOFF_LOCAL_AGENT_COMMAND", "bash " + root.resolve("e2e/src/main/resources/chaos/chaos-agent.sh") + " " + invocations
                 + " " + root.resolve("deploy/local/demo-agent.sh"));
+        // the chaos agent counts its starts in a file of this stack's state directory (a run started twice was
+        // launched twice), which a sandboxed agent cannot write: the faults tested here are kills, not escapes
+        env.put("HANDOFF_LOCAL_SANDBOX", "off");
         env.put("HANDOFF_CURSOR_BASE_URL", cursor.baseUrl());
         env.put("HANDOFF_PUBLIC_URL", "http://127.0.0.1:" + (8083 + offset));
         env.put("HANDOFF_CURSOR_POLL_INTERVAL", "2s");

@@ -1,5 +1,6 @@
 package dev.handoff.gateway.local;
 
+import dev.handoff.testsupport.AgentProcesses;
 import static dev.handoff.gateway.TestRuns.git;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;

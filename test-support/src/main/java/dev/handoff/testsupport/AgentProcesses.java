@@ -1,4 +1,4 @@
-package dev.handoff.gateway.local;
+package dev.handoff.testsupport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,16 +14,16 @@ import java.util.stream.Stream;
  * The processes of a run's agent as the host sees them (inside its sandbox they have other pids): every process whose
  * environment holds the run's HANDOFF_RUN_ID, except bubblewrap's own two.
  */
-final class AgentProcesses {
+public final class AgentProcesses {
 
     /** A process and its command line. */
-    record Found(ProcessHandle handle, String commandLine) {
+    public record Found(ProcessHandle handle, String commandLine) {
     }
 
     private AgentProcesses() {
     }
 
-    static List<Found> of(UUID runId) {
+    public static List<Found> of(UUID runId) {
         byte[] needle = ("HANDOFF_RUN_ID=" + runId).getBytes(StandardCharsets.UTF_8);
         List<Found> found = new ArrayList<>();
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
@@ -50,7 +50,7 @@ final class AgentProcesses {
     }
 
     /** The run's live process whose command line contains {@code text}. */
-    static Optional<ProcessHandle> find(UUID runId, String text) {
+    public static Optional<ProcessHandle> find(UUID runId, String text) {
         return of(runId).stream().filter(f -> f.commandLine().contains(text)).map(Found::handle).filter(ProcessHandle::isAlive)
                 .findFirst();
     }
