@@ -13,6 +13,8 @@ import dev.handoff.run.messaging.Outbox;
 import dev.handoff.run.messaging.OutboxRelay;
 import dev.handoff.run.messaging.ProcessedEvent;
 import dev.handoff.run.repository.ProcessedEventRepository;
+import dev.handoff.run.repository.RunListRow;
+import dev.handoff.run.repository.RunPosition;
 import dev.handoff.run.repository.RunRepository;
 import dev.handoff.run.repository.TaskRunsRepository;
 import dev.handoff.web.Failures;
@@ -121,13 +123,27 @@ public class RunService {
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("run " + runId));
     }
 
-    public Uni<List<Run>> ofTask(String workspace, UUID taskId) {
-        return Panache.withSession(() -> runs.ofTask(taskId, workspace));
+    /** One page of a newest-first list of runs; {@code next} is where the following page starts, null on the last. */
+    public record Page(List<RunListRow> rows, RunPosition next) {
+
+        /** The page of {@code limit} rows from rows read with one more: the extra row only says that more exist. */
+        static Page of(List<RunListRow> rowsPlusOne, int limit) {
+            boolean more = rowsPlusOne.size() > limit;
+            List<RunListRow> rows = more ? rowsPlusOne.subList(0, limit) : rowsPlusOne;
+            return new Page(rows, more ? rows.get(rows.size() - 1).position() : null);
+        }
     }
 
-    /** This workspace's runs in {@code status}, or all of them when it is null; newest first. */
-    public Uni<List<Run>> inStatus(String workspace, RunStatus status) {
-        return Panache.withSession(() -> status == null ? runs.ofWorkspace(workspace) : runs.inStatus(workspace, status));
+    /** A page of the task's runs, newest first, without their agent context. */
+    public Uni<Page> ofTask(String workspace, UUID taskId, int limit, RunPosition after) {
+        return Panache.withSession(() -> runs.pageOfTask(workspace, taskId, after, limit + 1))
+                .map(rows -> Page.of(rows, limit));
+    }
+
+    /** A page of this workspace's runs in {@code status} (all of them when it is null), newest first. */
+    public Uni<Page> inStatus(String workspace, RunStatus status, int limit, RunPosition after) {
+        return Panache.withSession(() -> runs.pageOfWorkspace(workspace, status, after, limit + 1))
+                .map(rows -> Page.of(rows, limit));
     }
 
     /**
