@@ -1,6 +1,7 @@
 package dev.handoff.run.service;
 
 import dev.handoff.events.AgentContext;
+import dev.handoff.events.EventJson;
 import dev.handoff.events.ProviderRunUpdated;
 import dev.handoff.events.RunStatus;
 import dev.handoff.run.Run;
@@ -26,6 +27,7 @@ import io.smallrye.mutiny.tuples.Tuple2;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -214,6 +216,7 @@ public class RunService {
                     if (context.task() == null || !taskId.equals(context.task().id())) {
                         throw unavailable(new IllegalStateException("task-service answered another task's context"));
                     }
+                    refuseIfTooLarge(context);
                     AgentConfig agents = both.getItem2().orElseThrow(() -> ProblemException.unprocessable(
                             "agents-not-configured", "this workspace has no agent configuration yet"));
                     if (!agents.enabled()) {
@@ -226,6 +229,20 @@ public class RunService {
                     return create(new Launch(workspace, UUID.randomUUID(), context, settings, idempotencyKey, hash), 1);
                 })
                 .invoke(relay::kick);
+    }
+
+    /**
+     * The agent context (task + brief, as JSON) travels whole in RunRequested, whose topic takes at most 4 MiB: one
+     * over {@code handoff.runs.max-context-bytes} is refused before anything is created.
+     */
+    private void refuseIfTooLarge(AgentContext context) {
+        long size = EventJson.toJson(context).getBytes(StandardCharsets.UTF_8).length;
+        if (size > config.maxContextBytes()) {
+            throw new ProblemException(422, "context-too-large", "Agent context too large",
+                    "the task and its brief make an agent context of " + size + " bytes, more than the "
+                            + config.maxContextBytes() + " bytes a run can carry; shorten the brief or the task",
+                    Map.of("contextBytes", size, "maxContextBytes", config.maxContextBytes()), Map.of());
+        }
     }
 
     private record Launch(String workspace, UUID runId, AgentContext context, Run.Settings settings,
