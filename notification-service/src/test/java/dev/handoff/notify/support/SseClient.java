@@ -61,7 +61,8 @@ public final class SseClient implements AutoCloseable {
                     return;
                 }
                 HttpClientResponse response = sent.result();
-                stream.headers(response.statusCode(), response.getHeader("Content-Type"));
+                stream.headers(response.statusCode(), response.getHeader("Content-Type"),
+                        response.getHeader("Retry-After"));
                 RecordParser lines = RecordParser.newDelimited("\n", line -> stream.line(line.toString()));
                 response.handler(bytes -> {
                     stream.raw(bytes.toString());

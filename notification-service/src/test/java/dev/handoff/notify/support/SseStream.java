@@ -19,6 +19,7 @@ public final class SseStream implements AutoCloseable {
     private final CompletableFuture<Void> live = new CompletableFuture<>();
     private final CompletableFuture<Event> firstEvent = new CompletableFuture<>();
     private volatile String contentType;
+    private volatile String retryAfter;
     private volatile boolean ended;
     private volatile HttpConnection connection;
     private volatile boolean closedByUs;
@@ -35,8 +36,9 @@ public final class SseStream implements AutoCloseable {
         }
     }
 
-    void headers(int statusCode, String contentType) {
+    void headers(int statusCode, String contentType, String retryAfter) {
         this.contentType = contentType;
+        this.retryAfter = retryAfter;
         status.complete(statusCode);
     }
 
@@ -101,6 +103,11 @@ public final class SseStream implements AutoCloseable {
 
     public String contentType() {
         return contentType;
+    }
+
+    /** The answer's Retry-After header, or null. */
+    public String retryAfter() {
+        return retryAfter;
     }
 
     public List<Event> events() {
