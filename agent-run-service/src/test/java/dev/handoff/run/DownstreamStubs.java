@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * without one) and read its {@code workspace} claim, as the real services do.
  * <p>
  * Conventions the tests rely on: a task id starting with {@value #MISSING_TASK} does not exist (404), one starting
- * with {@value #HANGING_TASK} never answers. A workspace starting with {@code noconfig} has no agent configuration
+ * with {@value #HANGING_TASK} never answers, one starting with {@value #BIG_TASK} has a brief of 3.5 MB (an agent
+ * context over the 3 MiB a launch accepts). A workspace starting with {@code noconfig} has no agent configuration
  * (404), {@code disabled} a disabled one, {@code cursor} the Cursor provider, {@code gwdown} never answers; any
  * other workspace uses the local provider. Each context fetched carries a new sequence number in the task's
  * description, so a re-fetch is visible.
@@ -28,6 +29,9 @@ public class DownstreamStubs implements QuarkusTestResourceLifecycleManager {
 
     public static final String MISSING_TASK = "00000404";
     public static final String HANGING_TASK = "0000dead";
+    public static final String BIG_TASK = "0000b16c";
+    /** The brief content of {@link #BIG_TASK}'s context: 3.5 MB. */
+    static final int BIG_BRIEF_CHARS = 3_500_000;
     public static final String TASK_TITLE = "Add login page: OAuth & e-mail (v2)";
     public static final String TASK_SLUG = "add-login-page-oauth-e-mail-v2";
     public static final UUID BRIEF_ID = UUID.fromString("b0000000-0000-4000-8000-000000000001");
@@ -71,7 +75,11 @@ public class DownstreamStubs implements QuarkusTestResourceLifecycleManager {
                 problem(request, 404, "not-found");
                 return;
             }
-            json(request, 200, context(taskId, fetches.incrementAndGet()));
+            JsonObject context = context(taskId, fetches.incrementAndGet());
+            if (taskId.startsWith(BIG_TASK)) {
+                context.getJsonObject("brief").put("content", "# Big\n" + "a".repeat(BIG_BRIEF_CHARS));
+            }
+            json(request, 200, context);
         } else if (request.method().name().equals("GET") && path.equals("/api/agent-config")) {
             if (workspace.startsWith("gwdown")) {
                 return;

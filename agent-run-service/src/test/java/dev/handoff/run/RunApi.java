@@ -25,7 +25,8 @@ final class RunApi {
         UUID id;
         do {
             id = UUID.randomUUID();
-        } while (id.toString().startsWith(DownstreamStubs.MISSING_TASK) || id.toString().startsWith(DownstreamStubs.HANGING_TASK));
+        } while (id.toString().startsWith(DownstreamStubs.MISSING_TASK) || id.toString().startsWith(DownstreamStubs.HANGING_TASK)
+                || id.toString().startsWith(DownstreamStubs.BIG_TASK));
         return id;
     }
 

@@ -14,6 +14,7 @@ import dev.handoff.testsupport.HandoffTestResource;
 import dev.handoff.testsupport.Tokens;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 import io.vertx.core.Vertx;
 import jakarta.inject.Inject;
 import java.net.URL;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.Test;
 
 /** Many browsers watching one workspace on one replica: every one of them gets the event, and how fast. */
 @QuarkusTest
+// a workspace may have 50 open streams by default: this load test's one workspace is allowed its 1000
+@TestProfile(ManyStreamsProfile.class)
 class FanOutLoadTest {
 
     private static final int CLIENTS = 1000;

@@ -130,7 +130,7 @@ public final class SseClient implements AutoCloseable {
                     return;
                 }
                 HttpClientResponse response = answered.result();
-                stream.headers(response.statusCode(), response.getHeader("Content-Type"));
+                stream.headers(response.statusCode(), response.getHeader("Content-Type"), response.getHeader("Retry-After"));
                 RecordParser lines = RecordParser.newDelimited("\n", line -> stream.line(line.toString()));
                 response.handler(bytes -> {
                     stream.arrived(bytes.toString());

@@ -63,6 +63,7 @@ public final class SseStream implements AutoCloseable {
     private final CompletableFuture<Event> firstEvent = new CompletableFuture<>();
     private final AtomicInteger connections = new AtomicInteger();
     private volatile String contentType;
+    private volatile String retryAfter;
     private volatile boolean ended;
     private volatile boolean liveNow;
     private volatile String lastEventId;
@@ -89,8 +90,9 @@ public final class SseStream implements AutoCloseable {
         }
     }
 
-    void headers(int statusCode, String contentType) {
+    void headers(int statusCode, String contentType, String retryAfter) {
         this.contentType = contentType;
+        this.retryAfter = retryAfter;
         statuses.add(statusCode);
         status.complete(statusCode);
         if (statusCode == 200) {
@@ -207,6 +209,11 @@ public final class SseStream implements AutoCloseable {
 
     public String contentType() {
         return contentType;
+    }
+
+    /** The answer's Retry-After header, or null. */
+    public String retryAfter() {
+        return retryAfter;
     }
 
     /** Every event so far, in arrival order (empty for a stream with a listener). */

@@ -3,18 +3,16 @@ package dev.handoff.run.repository;
 import dev.handoff.events.RunStatus;
 import dev.handoff.run.Run;
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
-import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.persistence.LockModeType;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** Runs, always scoped by workspace: another workspace's run does not exist for the caller. */
 @ApplicationScoped
 public class RunRepository implements PanacheRepositoryBase<Run, UUID> {
-
-    private static final Sort NEWEST_FIRST = Sort.descending("createdAt").and("id", Sort.Direction.Descending);
 
     public Uni<Run> findInWorkspace(UUID id, String workspaceId) {
         return find("id = ?1 and workspaceId = ?2", id, workspaceId).firstResult();
@@ -30,16 +28,38 @@ public class RunRepository implements PanacheRepositoryBase<Run, UUID> {
         return findById(id, LockModeType.PESSIMISTIC_WRITE);
     }
 
-    public Uni<List<Run>> ofTask(UUID taskId, String workspaceId) {
-        return list("taskId = ?1 and workspaceId = ?2", NEWEST_FIRST, taskId, workspaceId);
+    /**
+     * Up to {@code max} of the task's runs, newest first, after {@code after} (null: from the newest), without their
+     * agent context. Keyset paging on (created_at, id): the index {@code runs_task_created} serves it.
+     */
+    public Uni<List<RunListRow>> pageOfTask(String workspaceId, UUID taskId, RunPosition after, int max) {
+        return page("r.workspaceId = :workspaceId and r.taskId = :taskId", Map.of("workspaceId", workspaceId,
+                "taskId", taskId), after, max);
     }
 
-    public Uni<List<Run>> inStatus(String workspaceId, RunStatus status) {
-        return list("workspaceId = ?1 and status = ?2", NEWEST_FIRST, workspaceId, status);
+    /** The same for the workspace's runs in {@code status}, or all of them when it is null. */
+    public Uni<List<RunListRow>> pageOfWorkspace(String workspaceId, RunStatus status, RunPosition after, int max) {
+        return status == null
+                ? page("r.workspaceId = :workspaceId", Map.of("workspaceId", workspaceId), after, max)
+                : page("r.workspaceId = :workspaceId and r.status = :status",
+                        Map.of("workspaceId", workspaceId, "status", status), after, max);
     }
 
-    public Uni<List<Run>> ofWorkspace(String workspaceId) {
-        return list("workspaceId = ?1", NEWEST_FIRST, workspaceId);
+    private Uni<List<RunListRow>> page(String where, Map<String, Object> parameters, RunPosition after, int max) {
+        String query = "select new dev.handoff.run.repository.RunListRow(r.id, r.taskId, r.status, r.provider, "
+                + "r.repositoryUrl, r.branch, r.targetBranch, r.instructions, r.providerRunId, r.providerUrl, "
+                + "r.pullRequestUrl, r.pullRequestBranch, r.summary, r.errorCode, r.errorMessage, r.createdAt, "
+                + "r.startedAt, r.finishedAt, r.historyJson) from Run r where " + where
+                + (after == null ? "" : " and (r.createdAt < :createdAt or (r.createdAt = :createdAt and r.id < :id))")
+                + " order by r.createdAt desc, r.id desc";
+        return getSession().chain(session -> {
+            var select = session.createSelectionQuery(query, RunListRow.class).setMaxResults(max);
+            parameters.forEach(select::setParameter);
+            if (after != null) {
+                select.setParameter("createdAt", after.createdAt()).setParameter("id", after.id());
+            }
+            return select.getResultList();
+        });
     }
 
     /** The task's PENDING or RUNNING run, if any (the partial unique index allows at most one). */

@@ -17,8 +17,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
@@ -89,25 +91,55 @@ public class RunResource {
         return runs.get(caller.workspace(), id).map(RunMapper::toView);
     }
 
+    private static final String LIMIT = "How many runs (1-200, default 50)";
+    private static final String CURSOR = "Where the previous page ended: take it from that page's Link header";
+    private static final String LINK = "<the same path with the next cursor>; rel=\"next\": only when more runs exist";
+
     @GET
     @Path("/tasks/{taskId}/runs")
-    @Operation(summary = "A task's runs, newest first")
-    @APIResponse(responseCode = "200",
+    @Operation(summary = "A task's runs, newest first, one page",
+            description = "Bounded: `limit` (1-200, default 50) and `cursor`; follow the `Link: rel=\"next\"` header "
+                    + "to the end to see every run once. No run's agent context is ever part of an answer.")
+    @APIResponse(responseCode = "200", headers = @Header(name = "Link", description = LINK),
             content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = RunView.class)))
-    public Uni<List<RunView>> ofTask(@PathParam("taskId") UUID taskId) {
-        return runs.ofTask(caller.workspace(), taskId).map(list -> list.stream().map(RunMapper::toView).toList());
+    @APIResponse(responseCode = "400", description = "validation-failed: bad limit or cursor")
+    public Uni<Response> ofTask(@PathParam("taskId") UUID taskId,
+            @Parameter(description = LIMIT) @QueryParam("limit") String limit,
+            @Parameter(description = CURSOR) @QueryParam("cursor") String cursor,
+            @Context UriInfo uri) {
+        // a cursor names the task whose list it came from: another task's is not one of this list's
+        String list = "runs:task:" + taskId;
+        return Uni.createFrom().deferred(() -> {
+            Paging.Request page = Paging.parse(uri, list);
+            return runs.ofTask(caller.workspace(), taskId, page.limit(), page.after())
+                    .map(found -> Paging.answer(views(found), found.next(), page.limit(), uri, list));
+        });
     }
 
     @GET
     @Path("/runs")
-    @Operation(summary = "This workspace's runs in a status (all runs without one), newest first")
-    @APIResponse(responseCode = "200",
+    @Operation(summary = "This workspace's runs in a status (all runs without one), newest first, one page",
+            description = "Bounded like every list: `limit` (1-200, default 50), `cursor` and `Link: rel=\"next\"`. "
+                    + "A cursor belongs to the status it was given for.")
+    @APIResponse(responseCode = "200", headers = @Header(name = "Link", description = LINK),
             content = @Content(schema = @Schema(type = SchemaType.ARRAY, implementation = RunView.class)))
-    @APIResponse(responseCode = "400", description = "validation-failed: unknown status")
-    public Uni<List<RunView>> inStatus(
-            @Parameter(description = "PENDING, RUNNING, COMPLETED, FAILED or CANCELLED") @QueryParam("status") String status) {
-        return Uni.createFrom().deferred(() -> runs.inStatus(caller.workspace(), parseStatus(status)))
-                .map(list -> list.stream().map(RunMapper::toView).toList());
+    @APIResponse(responseCode = "400", description = "validation-failed: unknown status, bad limit or cursor")
+    public Uni<Response> inStatus(
+            @Parameter(description = "PENDING, RUNNING, COMPLETED, FAILED or CANCELLED") @QueryParam("status") String status,
+            @Parameter(description = LIMIT) @QueryParam("limit") String limit,
+            @Parameter(description = CURSOR) @QueryParam("cursor") String cursor,
+            @Context UriInfo uri) {
+        return Uni.createFrom().deferred(() -> {
+            RunStatus wanted = parseStatus(status);
+            String list = "runs:status:" + (wanted == null ? "any" : wanted.name());
+            Paging.Request page = Paging.parse(uri, list);
+            return runs.inStatus(caller.workspace(), wanted, page.limit(), page.after())
+                    .map(found -> Paging.answer(views(found), found.next(), page.limit(), uri, list));
+        });
+    }
+
+    private static List<RunView> views(RunService.Page page) {
+        return page.rows().stream().map(RunView::of).toList();
     }
 
     @POST

@@ -1,6 +1,7 @@
 package dev.handoff.run.service;
 
 import dev.handoff.events.AgentContext;
+import dev.handoff.events.EventJson;
 import dev.handoff.events.ProviderRunUpdated;
 import dev.handoff.events.RunStatus;
 import dev.handoff.run.Run;
@@ -14,6 +15,8 @@ import dev.handoff.run.messaging.Outbox;
 import dev.handoff.run.messaging.OutboxRelay;
 import dev.handoff.run.messaging.ProcessedEvent;
 import dev.handoff.run.repository.ProcessedEventRepository;
+import dev.handoff.run.repository.RunListRow;
+import dev.handoff.run.repository.RunPosition;
 import dev.handoff.run.repository.RunRepository;
 import dev.handoff.run.repository.TaskRunsRepository;
 import dev.handoff.web.Failures;
@@ -25,6 +28,7 @@ import io.smallrye.mutiny.tuples.Tuple2;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -123,13 +127,27 @@ public class RunService {
                 .onItem().ifNull().failWith(() -> ProblemException.notFound("run " + runId));
     }
 
-    public Uni<List<Run>> ofTask(String workspace, UUID taskId) {
-        return Panache.withSession(() -> runs.ofTask(taskId, workspace));
+    /** One page of a newest-first list of runs; {@code next} is where the following page starts, null on the last. */
+    public record Page(List<RunListRow> rows, RunPosition next) {
+
+        /** The page of {@code limit} rows from rows read with one more: the extra row only says that more exist. */
+        static Page of(List<RunListRow> rowsPlusOne, int limit) {
+            boolean more = rowsPlusOne.size() > limit;
+            List<RunListRow> rows = more ? rowsPlusOne.subList(0, limit) : rowsPlusOne;
+            return new Page(rows, more ? rows.get(rows.size() - 1).position() : null);
+        }
     }
 
-    /** This workspace's runs in {@code status}, or all of them when it is null; newest first. */
-    public Uni<List<Run>> inStatus(String workspace, RunStatus status) {
-        return Panache.withSession(() -> status == null ? runs.ofWorkspace(workspace) : runs.inStatus(workspace, status));
+    /** A page of the task's runs, newest first, without their agent context. */
+    public Uni<Page> ofTask(String workspace, UUID taskId, int limit, RunPosition after) {
+        return Panache.withSession(() -> runs.pageOfTask(workspace, taskId, after, limit + 1))
+                .map(rows -> Page.of(rows, limit));
+    }
+
+    /** A page of this workspace's runs in {@code status} (all of them when it is null), newest first. */
+    public Uni<Page> inStatus(String workspace, RunStatus status, int limit, RunPosition after) {
+        return Panache.withSession(() -> runs.pageOfWorkspace(workspace, status, after, limit + 1))
+                .map(rows -> Page.of(rows, limit));
     }
 
     /**
@@ -200,12 +218,27 @@ public class RunService {
                     if (context.task() == null || !taskId.equals(context.task().id())) {
                         throw unavailable(new IllegalStateException("task-service answered another task's context"));
                     }
+                    refuseIfTooLarge(context);
                     String provider = LaunchValidation.provider(requested, both.getItem2(), providers.learn(both.getItem2()));
                     Run.Settings settings = new Run.Settings(requested.repositoryUrl(), requested.branch(),
                             requested.targetBranch(), requested.instructions(), provider);
                     return create(new Launch(workspace, UUID.randomUUID(), context, settings, idempotencyKey, hash), 1);
                 })
                 .invoke(relay::kick);
+    }
+
+    /**
+     * The agent context (task + brief, as JSON) travels whole in RunRequested, whose topic takes at most 4 MiB: one
+     * over {@code handoff.runs.max-context-bytes} is refused before anything is created.
+     */
+    private void refuseIfTooLarge(AgentContext context) {
+        long size = EventJson.toJson(context).getBytes(StandardCharsets.UTF_8).length;
+        if (size > config.maxContextBytes()) {
+            throw new ProblemException(422, "context-too-large", "Agent context too large",
+                    "the task and its brief make an agent context of " + size + " bytes, more than the "
+                            + config.maxContextBytes() + " bytes a run can carry; shorten the brief or the task",
+                    Map.of("contextBytes", size, "maxContextBytes", config.maxContextBytes()), Map.of());
+        }
     }
 
     private record Launch(String workspace, UUID runId, AgentContext context, Run.Settings settings,

@@ -18,7 +18,9 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -34,10 +36,12 @@ public class EventStreamResource {
 
     private final Caller caller;
     private final SseConnections connections;
+    private final JsonWebToken jwt;
 
-    public EventStreamResource(Caller caller, SseConnections connections) {
+    public EventStreamResource(Caller caller, SseConnections connections, JsonWebToken jwt) {
         this.caller = caller;
         this.connections = connections;
+        this.jwt = jwt;
     }
 
     @GET
@@ -53,7 +57,10 @@ public class EventStreamResource {
                     `lastEventId`, every event after that id still kept (at least 24 hours) comes first, then the \
                     live ones, with no gap and no duplicate. A `: keep-alive` comment arrives every 15 s when \
                     nothing else does; `: connected` marks the moment the stream is live. A client that reads too \
-                    slowly is disconnected and resumes by Last-Event-ID. EventSource cannot send headers: pass the \
+                    slowly is disconnected and resumes by Last-Event-ID. The stream ends when the token expires \
+                    (`exp`): reconnect with a fresh token and the Last-Event-ID. A workspace has at most 50 open \
+                    streams (`HANDOFF_SSE_MAX_PER_WORKSPACE`), a server 5000 (`HANDOFF_SSE_MAX`): beyond, 429 \
+                    `concurrency-limit` with `Retry-After`. EventSource cannot send headers: pass the \
                     token as `access_token` instead.""")
     @Parameter(name = "access_token", in = ParameterIn.QUERY, required = false,
             description = "The bearer token, for clients that cannot send an Authorization header (EventSource)")
@@ -63,6 +70,9 @@ public class EventStreamResource {
             content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "401", description = "No valid token", content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "403", description = "The token has neither the member nor the admin role",
+            content = @Content(mediaType = "application/problem+json"))
+    @APIResponse(responseCode = "429", description = "concurrency-limit: too many open streams in this workspace or "
+            + "on this server", headers = @Header(name = "Retry-After", description = "seconds"),
             content = @Content(mediaType = "application/problem+json"))
     public void stream(
             @Parameter(description = "Only this task's events") @QueryParam("taskId") String taskId,
@@ -77,8 +87,10 @@ public class EventStreamResource {
         Long lastEventId = lastEventId(lastEventIdHeader != null && !lastEventIdHeader.isBlank()
                 ? lastEventIdHeader : lastEventIdQuery);
         String workspace = caller.workspace();
+        // the stream ends with its token: exp is in seconds (0 when absent)
+        long expiresAtMillis = jwt.getExpirationTime() * 1000L;
         connections.open(Vertx.currentContext(), new SseSinkChannel(sink, sse),
-                new SseConnection.Subscription(workspace, task, run, lastEventId));
+                new SseConnection.Subscription(workspace, task, run, lastEventId), expiresAtMillis);
     }
 
     private static UUID uuid(String field, String value) {

@@ -46,6 +46,8 @@ public final class SseConnection implements FeedListener {
     private long writingSince;
     private Runnable whenDrained;
     private boolean closed;
+    /** The timer that ends the stream when its token expires (-1: none). */
+    private long expiryTimer = -1;
 
     /** What the client asked for: its workspace, optional task/run filters, and where to resume (null: live only). */
     public record Subscription(String workspaceId, UUID taskId, UUID runId, Long lastEventId) {
@@ -64,6 +66,26 @@ public final class SseConnection implements FeedListener {
         this.subscription = subscription;
         this.limits = limits;
         this.onClosed = onClosed;
+    }
+
+    /**
+     * Ends the stream at {@code epochMillis}, when its token expires: the client reconnects with a fresh token and
+     * its Last-Event-ID and misses nothing. Call before {@link #start()}.
+     */
+    public void endAt(long epochMillis) {
+        context.runOnContext(v -> {
+            if (closed) {
+                return;
+            }
+            long delay = Math.max(1, epochMillis - System.currentTimeMillis());
+            expiryTimer = context.owner().setTimer(delay, id -> context.runOnContext(x -> {
+                expiryTimer = -1;
+                if (!closed) {
+                    Log.debugf("a stream of workspace %s ends: its token expired", subscription.workspaceId());
+                    doClose();
+                }
+            }));
+        });
     }
 
     /** Subscribes to the live feed first, then replays from the database; live events wait until the replay ends. */
@@ -242,6 +264,10 @@ public final class SseConnection implements FeedListener {
             return;
         }
         closed = true;
+        if (expiryTimer >= 0) {
+            context.owner().cancelTimer(expiryTimer);
+            expiryTimer = -1;
+        }
         feed.unsubscribe(subscription.workspaceId(), this);
         outbox.clear();
         heldBack.clear();
