@@ -63,6 +63,12 @@ public interface GatewayConfig {
         /** The bundled demo agent (deploy/local/demo-agent.sh), used when no agent command is set. */
         Optional<String> demoAgent();
 
+        /**
+         * Names of the gateway's own environment variables that the operator hands to every local agent
+         * (HANDOFF_LOCAL_AGENT_ENV, comma-separated); Handoff's and Quarkus' own settings are never handed on.
+         */
+        Optional<List<String>> agentEnv();
+
         /** How many local agents run at once on one replica; more wait their turn. */
         @WithDefault("4")
         int maxParallel();

@@ -73,20 +73,34 @@ public class LocalProvider implements AgentProvider {
         String publicUrl = config.publicUrl().map(String::strip).filter(s -> !s.isEmpty())
                 .orElse("http://127.0.0.1:" + port).replaceAll("/+$", "");
         this.settings = new LocalRun.Settings(workRoot(local), local.agentCommand(), local.demoAgent(), local.agentTimeout(),
-                local.killGrace(), publicUrl, agentBaseEnvironment(), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
+                local.killGrace(), publicUrl, agentBaseEnvironment(local.agentEnv().orElse(List.of()), System.getenv()), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
                         local.allowedHosts().orElse(List.of())),
                 new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox);
     }
 
     /**
      * The whole environment an agent (and git) gets besides its three HANDOFF_ variables: enough to find programs,
-     * the operator's home (where agent CLIs keep their login) and a locale; none of the gateway's settings or secrets.
+     * a home, a locale and a terminal type, plus the variables the operator names in HANDOFF_LOCAL_AGENT_ENV; none of
+     * the gateway's settings or secrets (a HANDOFF_, QUARKUS_, KAFKA_ or database name is never handed on, even when
+     * named).
      */
-    static Map<String, String> agentBaseEnvironment() {
+    static Map<String, String> agentBaseEnvironment(List<String> operatorNames, Map<String, String> gatewayEnv) {
         Map<String, String> env = new HashMap<>();
-        env.put("PATH", Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin"));
+        for (String name : operatorNames) {
+            String n = name.strip();
+            if (n.isEmpty() || n.startsWith("HANDOFF_") || n.startsWith("QUARKUS_") || n.startsWith("KAFKA_")
+                    || n.startsWith("MP_") || n.startsWith("PG") || n.startsWith("JAVA_") || n.startsWith("OTEL_")) {
+                continue;
+            }
+            String value = gatewayEnv.get(n);
+            if (value != null) {
+                env.put(n, value);
+            }
+        }
+        env.put("PATH", Optional.ofNullable(gatewayEnv.get("PATH")).orElse("/usr/local/bin:/usr/bin:/bin"));
         env.put("HOME", System.getProperty("user.home"));
-        env.put("LANG", Optional.ofNullable(System.getenv("LANG")).orElse("C.UTF-8"));
+        env.put("LANG", Optional.ofNullable(gatewayEnv.get("LANG")).orElse("C.UTF-8"));
+        env.put("TERM", "dumb");
         return Map.copyOf(env);
     }
 

@@ -89,7 +89,7 @@ class LocalProviderTest {
                 envNames.toString());
         // the sandbox adds only the variables that name its egress proxy (its network is otherwise empty)
         Set<String> allowed = Set.of("HANDOFF_RUN_ID", "HANDOFF_TASK_TITLE", "HANDOFF_PROMPT_FILE", "PATH", "HOME", "LANG",
-                "PWD", "SHLVL", "_", "OLDPWD", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy");
+                "TERM", "PWD", "SHLVL", "_", "OLDPWD", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy");
         assertTrue(allowed.containsAll(envNames), "unexpected variables in the agent's environment: " + envNames);
 
         // the pull request, served to the workspace only
