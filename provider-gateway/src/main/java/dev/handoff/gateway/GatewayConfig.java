@@ -23,8 +23,6 @@ public interface GatewayConfig {
 
     Github github();
 
-    Outbox outbox();
-
     interface Secrets {
         /** {@code database} (default) or {@code vault}. */
         @WithDefault("database")
@@ -102,10 +100,5 @@ public interface GatewayConfig {
 
         @WithDefault("https://api.github.com")
         String apiUrl();
-    }
-
-    interface Outbox {
-        @WithDefault("1s")
-        Duration interval();
     }
 }
