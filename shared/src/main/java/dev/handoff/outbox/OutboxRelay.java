@@ -37,9 +37,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * <p>
  * An event the producer refuses for good ({@link Unpublishable}: too large, not serializable) is parked in the same
  * round ({@code parked_at}, {@code error}): it is never claimed again, so it cannot hold back the runs claimed after
- * it, and the run's later events follow. The service hears of it ({@code onParked}, after the round's commit) and
- * decides what it means for the run. Any other failed send (broker away, timeout) stays unsent and is tried again
- * by a later round.
+ * it, and the run's later events follow. The service hears of it ({@code onParked}, after the round's commit, not
+ * waited for) and decides what it means for the run. Any other failed send (broker away, timeout) stays unsent and
+ * is tried again by a later round.
  */
 public class OutboxRelay {
 
@@ -81,8 +81,8 @@ public class OutboxRelay {
 
     /**
      * @param name names this relay in the log (the service)
-     * @param onParked what the service does about events parked in a round, called after the round committed; its
-     *        failure is logged and does not stop the relay
+     * @param onParked what the service does about events parked in a round, started after the round committed and
+     *        not waited for; its failure is logged and does not stop the relay
      */
     public OutboxRelay(String name, Pool pool, MutinyEmitter<String> emitter, OutboxConfig config,
             Function<List<Parked>, Uni<Void>> onParked) {
@@ -161,7 +161,11 @@ public class OutboxRelay {
                                     .chain(this::publishInOrder)
                                     .chain(outcomes -> record(connection, outcomes));
                         }))
-                .call(round -> round.parked().isEmpty() ? Uni.createFrom().voidItem() : reportParked(round.parked()));
+                .invoke(round -> {
+                    if (!round.parked().isEmpty()) {
+                        reportParked(round.parked());
+                    }
+                });
     }
 
     /**
@@ -225,11 +229,10 @@ public class OutboxRelay {
         return marked.chain(() -> connection.preparedQuery(PARK).executeBatch(parkings)).replaceWith(round);
     }
 
-    private Uni<Void> reportParked(List<Parked> parked) {
-        return Uni.createFrom().deferred(() -> onParked.apply(parked))
-                .onFailure().invoke(e -> Log.warnf("%s outbox: handling %d parked events failed: %s", name,
-                        parked.size(), e.toString()))
-                .onFailure().recoverWithNull();
+    /** In the background: what the service does about a parked event must not delay the next round either. */
+    private void reportParked(List<Parked> parked) {
+        Uni.createFrom().deferred(() -> onParked.apply(parked)).subscribe().with(done -> { },
+                e -> Log.warnf("%s outbox: handling %d parked events failed: %s", name, parked.size(), e.toString()));
     }
 
     private enum State {
