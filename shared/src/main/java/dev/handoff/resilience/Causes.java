@@ -10,8 +10,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * The one walk over what a failure wraps: its causes, the failures of a {@link CompositeException} (Mutiny's joins
- * and retries) and suppressed ones, each seen once (cycles are cut) and at most {@link #MAX_FAILURES} of them.
+ * The one walk over what a failure wraps: its causes and the failures of a {@link CompositeException} (Mutiny's
+ * joins and retries), each seen once (cycles are cut) and at most {@link #MAX_FAILURES} of them. Suppressed failures
+ * (a rollback that failed after the real failure, say) are only looked at when asked for: they are not what the
+ * failure is about, and an outage among them must not turn a 429 into a 503.
  */
 public final class Causes {
 
@@ -21,6 +23,11 @@ public final class Causes {
     /** True when the failure, or anything it wraps, satisfies {@code test}. */
     public static boolean any(Throwable failure, Predicate<Throwable> test) {
         return first(failure, test).isPresent();
+    }
+
+    /** {@link #any}, suppressed failures included. */
+    public static boolean anyIncludingSuppressed(Throwable failure, Predicate<Throwable> test) {
+        return walk(failure, test, true).isPresent();
     }
 
     /** True when the failure, or anything it wraps, is of the given type. */
@@ -35,6 +42,10 @@ public final class Causes {
 
     /** The first failure that satisfies {@code test}, the failure itself first, then what it wraps (breadth first). */
     public static Optional<Throwable> first(Throwable failure, Predicate<Throwable> test) {
+        return walk(failure, test, false);
+    }
+
+    private static Optional<Throwable> walk(Throwable failure, Predicate<Throwable> test, boolean suppressed) {
         Deque<Throwable> todo = new ArrayDeque<>();
         Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         if (failure != null) {
@@ -54,8 +65,8 @@ public final class Causes {
             if (t.getCause() != null) {
                 todo.add(t.getCause());
             }
-            for (Throwable suppressed : t.getSuppressed()) {
-                todo.add(suppressed);
+            if (suppressed) {
+                todo.addAll(java.util.List.of(t.getSuppressed()));
             }
         }
         return Optional.empty();

@@ -19,7 +19,7 @@ public final class Conflicts {
 
     /** Lost on a unique index or primary key (another transaction inserted the same key first). */
     public static boolean isUniqueViolation(Throwable failure) {
-        return Causes.any(failure, t -> t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+        return Causes.anyIncludingSuppressed(failure, t -> t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
                 || t instanceof ConstraintViolationException c
                         && (c.getKind() == ConstraintViolationException.ConstraintKind.UNIQUE
                                 || UNIQUE_VIOLATION.equals(c.getSQLState())));
