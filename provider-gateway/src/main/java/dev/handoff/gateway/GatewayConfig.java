@@ -24,8 +24,6 @@ public interface GatewayConfig {
 
     Github github();
 
-    Outbox outbox();
-
     interface Secrets {
         /** {@code database} (default) or {@code vault}. */
         @WithDefault("database")
@@ -90,10 +88,5 @@ public interface GatewayConfig {
 
         @WithDefault("https://api.github.com")
         String apiUrl();
-    }
-
-    interface Outbox {
-        @WithDefault("1s")
-        Duration interval();
     }
 }

@@ -1,6 +1,5 @@
 package dev.handoff.resilience;
 
-import io.smallrye.mutiny.CompositeException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
@@ -32,12 +31,12 @@ public final class Outage {
 
     /** True when the failure, or anything it wraps, is an outage of something this service depends on. */
     public static boolean is(Throwable failure) {
-        return matches(failure, Outage::outage, 0);
+        return Causes.any(failure, Outage::outage);
     }
 
     /** True when the failure, or anything it wraps, is a lost race for a row (optimistic lock, deadlock). */
     public static boolean isContention(Throwable failure) {
-        return matches(failure, Outage::contention, 0);
+        return Causes.any(failure, Outage::contention);
     }
 
     /** An outage or a lost race: worth trying the same thing again. */
@@ -62,22 +61,6 @@ public final class Outage {
     private static boolean contention(Throwable t) {
         String state = sqlState(t);
         return CONTENTION_FAILURES.contains(t.getClass().getName()) || (state != null && CONTENTION_SQLSTATES.contains(state));
-    }
-
-    private static boolean matches(Throwable failure, java.util.function.Predicate<Throwable> kind, int depth) {
-        for (Throwable t = failure; t != null && depth < 32; t = t.getCause() == t ? null : t.getCause(), depth++) {
-            if (t instanceof CompositeException composite) {
-                for (Throwable cause : composite.getCauses()) {
-                    if (matches(cause, kind, depth + 1)) {
-                        return true;
-                    }
-                }
-            }
-            if (kind.test(t)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean inClass(String sqlState, Set<String> classes) {

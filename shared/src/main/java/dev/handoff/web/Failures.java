@@ -1,5 +1,6 @@
 package dev.handoff.web;
 
+import dev.handoff.resilience.Causes;
 import io.smallrye.mutiny.CompositeException;
 import java.util.concurrent.CompletionException;
 
@@ -20,21 +21,9 @@ public final class Failures {
         }
     }
 
-    /** True when the failure, or anything it wraps, is of the given type. */
+    /** True when the failure, or anything it wraps, is of the given type ({@link Causes#has}). */
     public static boolean causedBy(Throwable failure, Class<? extends Throwable> type) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return true;
-            }
-            if (t instanceof CompositeException composite) {
-                for (Throwable c : composite.getCauses()) {
-                    if (causedBy(c, type)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
+        return Causes.has(failure, type);
     }
 
     private Failures() {

@@ -34,10 +34,9 @@ class ProcessedEventsCleanupTest {
     private static void insert(UUID eventId, Instant processedAt) throws Exception {
         try (Connection connection = HandoffTestResource.database().connect();
                 PreparedStatement statement = connection.prepareStatement(
-                        "insert into processed_events (event_id, workspace_id, processed_at) values (?, ?, ?)")) {
+                        "insert into processed_events (event_id, processed_at) values (?, ?)")) {
             statement.setObject(1, eventId);
-            statement.setString(2, "cleanup-test");
-            statement.setTimestamp(3, Timestamp.from(processedAt));
+            statement.setTimestamp(2, Timestamp.from(processedAt));
             statement.executeUpdate();
         }
     }

@@ -10,17 +10,20 @@ import jakarta.enterprise.event.Observes;
 
 /**
  * The outbox's safety net: publishes whatever is left unsent (after a crash, a broker outage, another replica's
- * death) every {@code handoff.outbox.sweep-interval}, and purges old rows hourly. Idle until the application has
- * started, so that the relay's Kafka channel exists when it is first used.
+ * death) every {@code handoff.outbox.sweep-interval}, fails the runs of events that could never be published, and
+ * purges old rows hourly (old processed-event ids: {@link dev.handoff.idempotency.ProcessedEvents}). Idle until the
+ * application has started, so that the relay's Kafka channel exists when it is first used.
  */
 @ApplicationScoped
 public class OutboxSweeper {
 
     private final OutboxRelay relay;
+    private final UnpublishableEvents unpublishable;
     private volatile boolean started;
 
-    public OutboxSweeper(OutboxRelay relay) {
+    public OutboxSweeper(OutboxRelay relay, UnpublishableEvents unpublishable) {
         this.relay = relay;
+        this.unpublishable = unpublishable;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -45,6 +48,12 @@ public class OutboxSweeper {
         } catch (RuntimeException e) {
             Log.debugf("outbox sweep skipped: %s", e.toString());
         }
+    }
+
+    /** The safety net of the relay's own call after a round that parked events (which may have failed). */
+    @Scheduled(every = "10s", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> failRunsOfParkedEvents() {
+        return started ? unpublishable.failTheirRuns() : Uni.createFrom().voidItem();
     }
 
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

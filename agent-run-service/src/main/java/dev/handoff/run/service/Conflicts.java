@@ -1,13 +1,8 @@
 package dev.handoff.run.service;
 
+import dev.handoff.resilience.Causes;
 import dev.handoff.web.Failures;
-import io.smallrye.mutiny.CompositeException;
 import io.vertx.pgclient.PgException;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.function.Predicate;
 import org.hibernate.StaleStateException;
 import org.hibernate.exception.ConstraintViolationException;
 
@@ -24,7 +19,7 @@ public final class Conflicts {
 
     /** Lost on a unique index or primary key (another transaction inserted the same key first). */
     public static boolean isUniqueViolation(Throwable failure) {
-        return any(failure, t -> t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+        return Causes.anyIncludingSuppressed(failure, t -> t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
                 || t instanceof ConstraintViolationException c
                         && (c.getKind() == ConstraintViolationException.ConstraintKind.UNIQUE
                                 || UNIQUE_VIOLATION.equals(c.getSQLState())));
@@ -33,29 +28,6 @@ public final class Conflicts {
     /** A concurrent launch on the same task won: on the version, the task's row or the one-active-run index. */
     public static boolean isLostLaunchRace(Throwable failure) {
         return isOptimisticLock(failure) || isUniqueViolation(failure);
-    }
-
-    private static boolean any(Throwable failure, Predicate<Throwable> test) {
-        Deque<Throwable> todo = new ArrayDeque<>();
-        Set<Throwable> seen = new HashSet<>();
-        todo.push(failure);
-        while (!todo.isEmpty()) {
-            Throwable t = todo.pop();
-            if (t == null || !seen.add(t)) {
-                continue;
-            }
-            if (test.test(t)) {
-                return true;
-            }
-            if (t instanceof CompositeException composite) {
-                composite.getCauses().forEach(todo::push);
-            }
-            todo.push(t.getCause());
-            for (Throwable suppressed : t.getSuppressed()) {
-                todo.push(suppressed);
-            }
-        }
-        return false;
     }
 
     private Conflicts() {

@@ -2,8 +2,10 @@ package dev.handoff.run.service;
 
 import dev.handoff.events.AgentContext;
 import dev.handoff.events.EventJson;
+import dev.handoff.events.ErrorInfo;
 import dev.handoff.events.ProviderRunUpdated;
 import dev.handoff.events.RunStatus;
+import dev.handoff.idempotency.ProcessedEvents;
 import dev.handoff.run.Run;
 import dev.handoff.run.TaskRuns;
 import dev.handoff.run.client.AgentConfig;
@@ -13,8 +15,6 @@ import dev.handoff.run.client.TaskServiceClient;
 import dev.handoff.run.mapping.RunMapper;
 import dev.handoff.run.messaging.Outbox;
 import dev.handoff.run.messaging.OutboxRelay;
-import dev.handoff.run.messaging.ProcessedEvent;
-import dev.handoff.run.repository.ProcessedEventRepository;
 import dev.handoff.run.repository.RunListRow;
 import dev.handoff.run.repository.RunPosition;
 import dev.handoff.run.repository.RunRepository;
@@ -44,9 +44,11 @@ import java.util.UUID;
 @ApplicationScoped
 public class RunService {
 
+    /** {@code error.code} of a run one of whose events the broker refuses for good. */
+    public static final String EVENT_NOT_PUBLISHABLE = "event-not-publishable";
+
     private final RunRepository runs;
     private final TaskRunsRepository taskRuns;
-    private final ProcessedEventRepository processedEvents;
     private final Outbox outbox;
     private final OutboxRelay relay;
     private final TaskServiceClient tasks;
@@ -54,12 +56,10 @@ public class RunService {
     private final GatewayProviders providers;
     private final RunsConfig config;
 
-    public RunService(RunRepository runs, TaskRunsRepository taskRuns, ProcessedEventRepository processedEvents,
-            Outbox outbox, OutboxRelay relay, TaskServiceClient tasks, ProviderGatewayClient gateway,
-            GatewayProviders providers, RunsConfig config) {
+    public RunService(RunRepository runs, TaskRunsRepository taskRuns, Outbox outbox, OutboxRelay relay,
+            TaskServiceClient tasks, ProviderGatewayClient gateway, GatewayProviders providers, RunsConfig config) {
         this.runs = runs;
         this.taskRuns = taskRuns;
-        this.processedEvents = processedEvents;
         this.outbox = outbox;
         this.relay = relay;
         this.tasks = tasks;
@@ -156,30 +156,49 @@ public class RunService {
      */
     public Uni<Boolean> applyProviderUpdate(ProviderRunUpdated update) {
         Instant now = now();
-        return Panache.withTransaction(() -> processedEvents.findById(update.eventId())
-                .chain(seen -> {
-                    if (seen != null) {
-                        Log.debugf("provider update %s already applied", update.eventId());
-                        return Uni.createFrom().item(false);
-                    }
-                    return runs.lock(update.runId()).chain(run -> {
-                        if (run == null) {
-                            Log.debugf("provider update %s for unknown run %s ignored", update.eventId(), update.runId());
-                            return Uni.createFrom().item(false);
-                        }
-                        if (update.workspaceId() != null && !update.workspaceId().equals(run.workspaceId())) {
-                            Log.debugf("provider update %s names another workspace than run %s: ignored",
-                                    update.eventId(), run.id());
+        return Panache.withTransaction(() -> runs.lock(update.runId()).chain(run -> {
+            if (run == null) {
+                Log.debugf("provider update %s for unknown run %s ignored", update.eventId(), update.runId());
+                return Uni.createFrom().item(false);
+            }
+            if (update.workspaceId() != null && !update.workspaceId().equals(run.workspaceId())) {
+                Log.debugf("provider update %s names another workspace than run %s: ignored", update.eventId(),
+                        run.id());
+                return Uni.createFrom().item(false);
+            }
+            // the run's row lock orders concurrent deliveries; the claim tells the first from a redelivery
+            return Panache.getSession().chain(session -> ProcessedEvents.claim(session, update.eventId()))
+                    .chain(first -> {
+                        if (!first) {
+                            Log.debugf("provider update %s already applied", update.eventId());
                             return Uni.createFrom().item(false);
                         }
                         return applyTo(run, update, now);
                     });
-                }));
+        }));
+    }
+
+    /**
+     * One of the run's events can never be published (the outbox relay parked it): the run fails with
+     * {@code event-not-publishable} instead of waiting for good, and its task is released. Once per parked event
+     * (the failure is applied as an update with an id derived from it); answers whether the run moved.
+     */
+    public Uni<Boolean> failUnpublishable(UUID runId, UUID parkedEventId, String eventType) {
+        UUID eventId = UUID.nameUUIDFromBytes(("event-not-publishable:" + parkedEventId)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        ProviderRunUpdated failure = new ProviderRunUpdated(eventId, now(), null, runId, null, null, null, null,
+                RunStatus.FAILED, null, null, null, new ErrorInfo(EVENT_NOT_PUBLISHABLE,
+                        "the run's " + eventType + " event cannot be published (too large or malformed)"));
+        return applyProviderUpdate(failure).invoke(published -> {
+            if (published) {
+                relay.kick();
+            }
+        });
     }
 
     private Uni<Boolean> applyTo(Run run, ProviderRunUpdated update, Instant now) {
         Run.Outcome outcome = run.apply(update, now);
-        Uni<Void> done = processedEvents.persist(new ProcessedEvent(update.eventId(), now)).replaceWithVoid();
+        Uni<Void> done = Uni.createFrom().voidItem();
         if (outcome.finished()) {
             done = done.chain(() -> release(run));
         }

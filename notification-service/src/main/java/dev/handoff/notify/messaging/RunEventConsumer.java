@@ -3,6 +3,7 @@ package dev.handoff.notify.messaging;
 import dev.handoff.events.HandoffEvent;
 import dev.handoff.events.PullRequestOpened;
 import dev.handoff.events.RunStatusChanged;
+import dev.handoff.idempotency.ProcessedEvents;
 import dev.handoff.notify.RunEvent;
 import dev.handoff.notify.repository.RunEventStore;
 import dev.handoff.resilience.Redelivery;
@@ -24,10 +25,12 @@ public class RunEventConsumer {
 
     private final RunEventStore store;
     private final Redelivery redelivery;
+    private final ProcessedEvents processed;
 
-    public RunEventConsumer(RunEventStore store, Redelivery redelivery) {
+    public RunEventConsumer(RunEventStore store, Redelivery redelivery, ProcessedEvents processed) {
         this.store = store;
         this.redelivery = redelivery;
+        this.processed = processed;
     }
 
     @Incoming(RUN_STATUS_CHANGED)
@@ -49,15 +52,19 @@ public class RunEventConsumer {
             return Uni.createFrom().failure(new IllegalArgumentException("unreadable run event"));
         }
         RunEvent unsequenced = RunEvent.unsequenced(event);
-        return redelivery.apply(event.eventType() + " " + event.eventId(), () -> store.store(unsequenced, event.occurredAt()))
-                .invoke(sequence -> {
-                    if (sequence.isPresent()) {
-                        Log.debugf("stored %s %s of workspace %s as %d", event.eventType(), event.eventId(),
-                                event.workspaceId(), sequence.get());
-                    } else {
-                        Log.debugf("%s %s already stored", event.eventType(), event.eventId());
-                    }
-                })
+        // the store is idempotent by eventId itself (a unique key); the processed-event record spares a redelivery
+        // its sequence number and its insert
+        return redelivery.apply(event.eventType() + " " + event.eventId(), () -> processed.unlessSeen(event.eventId(),
+                        () -> store.store(unsequenced, event.occurredAt())
+                                .invoke(sequence -> {
+                                    if (sequence.isPresent()) {
+                                        Log.debugf("stored %s %s of workspace %s as %d", event.eventType(),
+                                                event.eventId(), event.workspaceId(), sequence.get());
+                                    } else {
+                                        Log.debugf("%s %s already stored", event.eventType(), event.eventId());
+                                    }
+                                })
+                                .replaceWithVoid()))
                 .replaceWithVoid();
     }
 }

@@ -1,6 +1,7 @@
 package dev.handoff.gateway.messaging;
 
 import dev.handoff.events.RunCancelRequested;
+import dev.handoff.idempotency.ProcessedEvents;
 import dev.handoff.gateway.service.RunLedger;
 import dev.handoff.resilience.Redelivery;
 import io.smallrye.mutiny.Uni;
@@ -17,11 +18,14 @@ public class RunCancelConsumer {
     private final RunLedger ledger;
     private final ProviderDispatch dispatch;
     private final Redelivery redelivery;
+    private final ProcessedEvents processed;
 
-    public RunCancelConsumer(RunLedger ledger, ProviderDispatch dispatch, Redelivery redelivery) {
+    public RunCancelConsumer(RunLedger ledger, ProviderDispatch dispatch, Redelivery redelivery,
+            ProcessedEvents processed) {
         this.ledger = ledger;
         this.dispatch = dispatch;
         this.redelivery = redelivery;
+        this.processed = processed;
     }
 
     @Incoming("run-cancel-requested")
@@ -29,7 +33,8 @@ public class RunCancelConsumer {
         if (cancel == null || cancel.runId() == null || cancel.workspaceId() == null) {
             return Uni.createFrom().failure(new IllegalArgumentException("not a readable RunCancelRequested"));
         }
-        return redelivery.apply("cancel of run " + cancel.runId(), () -> cancel(cancel));
+        return redelivery.apply("cancel of run " + cancel.runId(),
+                () -> processed.unlessSeen(cancel.eventId(), () -> cancel(cancel))).replaceWithVoid();
     }
 
     private Uni<Void> cancel(RunCancelRequested cancel) {

@@ -1,6 +1,7 @@
 package dev.handoff.gateway.messaging;
 
 import dev.handoff.events.RunRequested;
+import dev.handoff.idempotency.ProcessedEvents;
 import dev.handoff.resilience.Redelivery;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,10 +16,12 @@ public class RunRequestConsumer {
 
     private final ProviderDispatch dispatch;
     private final Redelivery redelivery;
+    private final ProcessedEvents processed;
 
-    public RunRequestConsumer(ProviderDispatch dispatch, Redelivery redelivery) {
+    public RunRequestConsumer(ProviderDispatch dispatch, Redelivery redelivery, ProcessedEvents processed) {
         this.dispatch = dispatch;
         this.redelivery = redelivery;
+        this.processed = processed;
     }
 
     @Incoming("run-requested")
@@ -27,6 +30,8 @@ public class RunRequestConsumer {
             return Uni.createFrom().failure(new IllegalArgumentException("not a readable RunRequested"));
         }
         // a database outage is waited out; only a request that fails the same way every time reaches the DLQ
-        return redelivery.apply("run request " + request.runId(), () -> dispatch.launch(request));
+        // a request already handed over is skipped (the provider's own record would also keep it from a second agent)
+        return redelivery.apply("run request " + request.runId(),
+                () -> processed.unlessSeen(request.eventId(), () -> dispatch.launch(request))).replaceWithVoid();
     }
 }

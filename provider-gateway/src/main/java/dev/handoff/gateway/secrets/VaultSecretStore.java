@@ -1,6 +1,7 @@
 package dev.handoff.gateway.secrets;
 
 import dev.handoff.gateway.GatewayConfig;
+import dev.handoff.resilience.Causes;
 import dev.handoff.resilience.Outage;
 import dev.handoff.resilience.Unavailable;
 import io.quarkus.vault.VaultKVSecretReactiveEngine;
@@ -68,12 +69,8 @@ public class VaultSecretStore implements SecretStore {
 
     /** Vault down, sealed (503), behind a failing proxy (502, 504) or not reachable at all: try again later. */
     private static boolean unreachable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof VaultClientException e && e.getStatus() != null && e.getStatus() >= 500) {
-                return true;
-            }
-        }
-        return Outage.is(failure);
+        return Causes.any(failure, t -> t instanceof VaultClientException e && e.getStatus() != null && e.getStatus() >= 500)
+                || Outage.is(failure);
     }
 
     private static Unavailable unavailable(Throwable failure) {
@@ -81,13 +78,8 @@ public class VaultSecretStore implements SecretStore {
     }
 
     private static boolean notFound(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            // a 404 of the KV engine itself, not of a token renewal or login on the way
-            if (t instanceof VaultClientException e && e.getStatus() != null && e.getStatus() == 404
-                    && e.getRequestPath() != null && (e.getRequestPath().contains("/data/") || e.getRequestPath().contains("/metadata/"))) {
-                return true;
-            }
-        }
-        return false;
+        // a 404 of the KV engine itself, not of a token renewal or login on the way
+        return Causes.any(failure, t -> t instanceof VaultClientException e && e.getStatus() != null && e.getStatus() == 404
+                && e.getRequestPath() != null && (e.getRequestPath().contains("/data/") || e.getRequestPath().contains("/metadata/")));
     }
 }

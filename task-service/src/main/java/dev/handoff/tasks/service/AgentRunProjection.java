@@ -3,15 +3,14 @@ package dev.handoff.tasks.service;
 import dev.handoff.events.HandoffEvent;
 import dev.handoff.events.PullRequestOpened;
 import dev.handoff.events.RunStatusChanged;
+import dev.handoff.idempotency.ProcessedEvents;
 import dev.handoff.tasks.AgentRun;
 import dev.handoff.tasks.repository.AgentRunRepository;
-import dev.handoff.tasks.repository.ProcessedEventRepository;
 import dev.handoff.tasks.repository.TaskRepository;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -25,12 +24,10 @@ public class AgentRunProjection {
 
     private final TaskRepository tasks;
     private final AgentRunRepository runs;
-    private final ProcessedEventRepository processed;
 
-    public AgentRunProjection(TaskRepository tasks, AgentRunRepository runs, ProcessedEventRepository processed) {
+    public AgentRunProjection(TaskRepository tasks, AgentRunRepository runs) {
         this.tasks = tasks;
         this.runs = runs;
-        this.processed = processed;
     }
 
     public Uni<Void> apply(RunStatusChanged event) {
@@ -57,7 +54,7 @@ public class AgentRunProjection {
                         workspaceId);
                 return Uni.createFrom().voidItem();
             }
-            return processed.markProcessed(event.eventId(), workspaceId).chain(first -> {
+            return Panache.getSession().chain(session -> ProcessedEvents.claim(session, event.eventId())).chain(first -> {
                 if (!first) {
                     Log.debugf("ignoring %s %s: already applied", event.eventType(), event.eventId());
                     return Uni.createFrom().voidItem();
@@ -88,11 +85,5 @@ public class AgentRunProjection {
             throw new IllegalArgumentException(event.eventType() + " lacks eventId, occurredAt, workspaceId, runId "
                     + "or taskId");
         }
-    }
-
-    /** Forgets event ids older than the cutoff; by then redelivery is long over, and versions still guard order. */
-    @WithTransaction
-    public Uni<Long> forgetProcessedBefore(Instant cutoff) {
-        return processed.deleteProcessedBefore(cutoff);
     }
 }

@@ -1,0 +1,33 @@
+package dev.handoff.outbox;
+
+import dev.handoff.events.EventJson;
+import dev.handoff.events.HandoffEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+
+/**
+ * The outbox table every service has (one shape, created by each service's migrations):
+ * <pre>
+ * outbox (id bigserial primary key, event_id uuid, run_id uuid (the Kafka key), topic, event_type, payload text,
+ *         created_at timestamptz default now(), sent_at timestamptz, parked_at timestamptz, error text)
+ * </pre>
+ * Events are written in the transaction of the state change they report, so they exist exactly when that change
+ * was committed; {@link OutboxRelay} publishes them.
+ */
+public final class Outbox {
+
+    static final String APPEND = """
+            insert into outbox (event_id, run_id, topic, event_type, payload, created_at)
+            values ($1, $2, $3, $4, $5, now())""";
+
+    /** Writes the event, keyed by its run, in the transaction {@code db} belongs to. */
+    public static Uni<Void> append(SqlClient db, String topic, HandoffEvent event) {
+        return db.preparedQuery(APPEND)
+                .execute(Tuple.of(event.eventId(), event.runId(), topic, event.eventType(), EventJson.toJson(event)))
+                .replaceWithVoid();
+    }
+
+    private Outbox() {
+    }
+}
