@@ -30,7 +30,9 @@ class ReferencesTest {
 
     /** Secrets that are not ours to write: the operator's or a controller's. */
     static final Map<String, String> EXTERNAL_SECRETS = Map.of(
-            "handoff-tls", "the Ingress' TLS certificate: created by the operator or by cert-manager");
+            "handoff-tls", "the Ingress' TLS certificate: created by the operator or by cert-manager",
+            "handoff-webhook-secrets-key", "the key sealing webhook signing secrets at rest (key: base64 of 32 random"
+                    + " bytes): created by the operator");
 
     /** The keys CloudNativePG puts into the {@code <cluster>-app} Secret it generates for the database owner. */
     static final Set<String> CNPG_APP_SECRET_KEYS = Set.of(
