@@ -20,9 +20,7 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every (from, to) pair of statuses, applied as a provider update through the service. */
@@ -32,38 +30,9 @@ class RunStateMachineTest {
     @Inject
     RunService service;
 
-    /** from, reported, resulting status, the statuses published (in order). */
-    static Stream<Arguments> everyPair() {
-        return Stream.of(
-                Arguments.of(PENDING, PENDING, PENDING, List.of()),
-                Arguments.of(PENDING, RUNNING, RUNNING, List.of(RUNNING)),
-                Arguments.of(PENDING, COMPLETED, COMPLETED, List.of(RUNNING, COMPLETED)),
-                Arguments.of(PENDING, FAILED, FAILED, List.of(FAILED)),
-                Arguments.of(PENDING, CANCELLED, CANCELLED, List.of(CANCELLED)),
-                Arguments.of(RUNNING, PENDING, RUNNING, List.of()),
-                Arguments.of(RUNNING, RUNNING, RUNNING, List.of()),
-                Arguments.of(RUNNING, COMPLETED, COMPLETED, List.of(COMPLETED)),
-                Arguments.of(RUNNING, FAILED, FAILED, List.of(FAILED)),
-                Arguments.of(RUNNING, CANCELLED, CANCELLED, List.of(CANCELLED)),
-                Arguments.of(COMPLETED, PENDING, COMPLETED, List.of()),
-                Arguments.of(COMPLETED, RUNNING, COMPLETED, List.of()),
-                Arguments.of(COMPLETED, COMPLETED, COMPLETED, List.of()),
-                Arguments.of(COMPLETED, FAILED, COMPLETED, List.of()),
-                Arguments.of(COMPLETED, CANCELLED, COMPLETED, List.of()),
-                Arguments.of(FAILED, PENDING, FAILED, List.of()),
-                Arguments.of(FAILED, RUNNING, FAILED, List.of()),
-                Arguments.of(FAILED, COMPLETED, FAILED, List.of()),
-                Arguments.of(FAILED, FAILED, FAILED, List.of()),
-                Arguments.of(FAILED, CANCELLED, FAILED, List.of()),
-                Arguments.of(CANCELLED, PENDING, CANCELLED, List.of()),
-                Arguments.of(CANCELLED, RUNNING, CANCELLED, List.of()),
-                Arguments.of(CANCELLED, COMPLETED, CANCELLED, List.of()),
-                Arguments.of(CANCELLED, FAILED, CANCELLED, List.of()),
-                Arguments.of(CANCELLED, CANCELLED, CANCELLED, List.of()));
-    }
-
     @ParameterizedTest(name = "{0} -> {1} gives {2}")
-    @MethodSource("everyPair")
+    // the one table of legal moves, shared with the plain unit test: the statuses published are the moves made
+    @MethodSource("dev.handoff.run.RunTest#everyPair")
     void aProviderUpdateMovesTheRunOnlyAlongTheLegalMoves(RunStatus from, RunStatus reported, RunStatus expected,
             List<RunStatus> published) throws Throwable {
         String ws = RunApi.workspace("sm");
