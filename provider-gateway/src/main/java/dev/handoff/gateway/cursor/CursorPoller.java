@@ -4,6 +4,7 @@ import dev.handoff.gateway.AgentConfig;
 import dev.handoff.gateway.ProviderRun;
 import dev.handoff.gateway.cursor.CursorAgents.Keyed;
 import dev.handoff.gateway.cursor.CursorAgents.Next;
+import dev.handoff.gateway.provider.RunActivity;
 import dev.handoff.gateway.service.AgentConfigService;
 import dev.handoff.gateway.service.RunLedger;
 import io.quarkus.logging.Log;
@@ -11,6 +12,7 @@ import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,7 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Works on the Cursor runs that are due, on any replica: claims a batch (row lock with SKIP LOCKED plus a lease, safe
  * with several replicas), launches or polls each, and schedules its next turn ({@code HANDOFF_CURSOR_POLL_INTERVAL},
- * longer while Cursor answers 429 or 5xx). After a restart every unfinished run is simply due again.
+ * longer while Cursor answers 429 or 5xx). After a restart every unfinished run is simply due again. Each poll also
+ * reads the agent's conversation and publishes its new messages as the run's activity (once each, across restarts).
  */
 @ApplicationScoped
 class CursorPoller {
@@ -27,16 +30,22 @@ class CursorPoller {
     static final String AGENTS_DISABLED = "agents-disabled";
     private static final int CLAIM_BATCH = 20;
     private static final int PARALLEL_CALLS = 8;
+    private static final String ASSISTANT_MESSAGE = "assistant_message";
 
     private final RunLedger ledger;
     private final AgentConfigService configs;
     private final CursorAgents agents;
     private final CursorConfig cursor;
+    private final CursorApi api;
+    private final RunActivity activity;
     private final String owner = "cursor-" + UUID.randomUUID();
     private final AtomicBoolean ticking = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public CursorPoller(RunLedger ledger, AgentConfigService configs, CursorAgents agents, CursorConfig cursor) {
+    public CursorPoller(RunLedger ledger, AgentConfigService configs, CursorAgents agents, CursorConfig cursor, CursorApi api,
+            RunActivity activity) {
+        this.api = api;
+        this.activity = activity;
         this.ledger = ledger;
         this.configs = configs;
         this.agents = agents;
@@ -96,8 +105,42 @@ class CursorPoller {
             if (key.isEmpty()) {
                 return Uni.createFrom().item((Next) null);
             }
-            return run.providerRunId() == null ? agents.launch(run, key.get()) : agents.poll(run, key.get());
+            if (run.providerRunId() == null) {
+                return agents.launch(run, key.get());
+            }
+            // after a status read Cursor answered (the last one of a finished run included), not while it throttles us
+            return agents.poll(run, key.get())
+                    .call(next -> next == null || next.failures() == 0 ? conversation(run, key.get()) : Uni.createFrom().voidItem());
         });
+    }
+
+    /**
+     * {@code GET /v0/agents/{id}/conversation}: the agent's messages not published yet become {@code message} entries.
+     * The prompts Handoff sent ({@code user_message}) are not the agent's words and are left out. A failure here only
+     * costs this turn's messages (the next poll reads them again); it never holds up the run's status.
+     */
+    private Uni<Void> conversation(ProviderRun run, Keyed keyed) {
+        return api.conversation(keyed.key(), run.providerRunId())
+                .chain(answer -> {
+                    if (!answer.ok() || answer.body() == null || answer.body().messages() == null) {
+                        Log.debugf("Cursor answered HTTP %d to reading the conversation of run %s", answer.status(), run.runId());
+                        return Uni.createFrom().voidItem();
+                    }
+                    List<RunActivity.Message> said = answer.body().messages().stream()
+                            .filter(message -> message != null && ASSISTANT_MESSAGE.equals(message.type()))
+                            .map(message -> new RunActivity.Message(message.id(), message.text()))
+                            .toList();
+                    if (said.isEmpty()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    return ledger.requested(run.runId())
+                            .chain(requested -> activity.messagesOnce(requested.request(), said))
+                            .replaceWithVoid();
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    Log.warnf("Cursor run %s: reading its conversation failed: %s", run.runId(), failure.getClass().getSimpleName());
+                    return null;
+                });
     }
 
     /** The workspace's Cursor key and model; a run whose workspace has none is failed here (empty answer). */

@@ -45,9 +45,13 @@ public class CursorProvider implements AgentProvider {
         return new ProviderSettings(true, false);
     }
 
+    /**
+     * The agent's own words: its conversation ({@code GET /v0/agents/{id}/conversation}), polled with its status, each
+     * new message a {@code message} entry; {@code truncated} when a run says more than it keeps.
+     */
     @Override
     public Set<ActivityKind> activity() {
-        return Set.of(); // the agent's conversation (GET /v0/agents/{id}/conversation) comes with the run-activity issue
+        return Set.of(ActivityKind.MESSAGE, ActivityKind.TRUNCATED);
     }
 
     /** {@code GET /v0/me}: 200 accepts the key; 401/403 refuse it; anything else means Cursor cannot tell right now. */

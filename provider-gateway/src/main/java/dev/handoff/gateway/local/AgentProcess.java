@@ -2,6 +2,10 @@ package dev.handoff.gateway.local;
 
 import io.quarkus.logging.Log;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The operator's agent command, with the prompt file on stdin, output to a log file, and a given environment only:
+ * The operator's agent command, with the prompt file on stdin, its output (stdout and stderr, as one stream in the
+ * order it was printed) read line by line as it comes, and a given environment only:
  * either inside the sandbox (bubblewrap, whose PID namespace holds every process the agent starts) or, when the
  * operator turned the sandbox off, as {@code bash -c} in its own session (so in its own process group). Stopping it
  * stops its whole tree.
@@ -24,27 +29,105 @@ final class AgentProcess {
     /** A file in the run's folder naming the running agent ({@code <pid> <start epoch millis>}), for a later restart. */
     static final String MARKER = "agent.process";
 
+    /** The longest part of a line kept: the rest of a longer line is counted and dropped as it is read. */
+    static final int MAX_LINE_CHARS = 4000;
+
+    /** Receives the agent's lines, in order, on the agent's output thread. */
+    interface Lines {
+        /** One line without its line end; {@code cutChars} characters of it beyond {@link #MAX_LINE_CHARS} were dropped. */
+        void line(String text, long cutChars);
+    }
+
     private final Process process;
     private final boolean sandboxed;
+    private final Thread output;
 
-    private AgentProcess(Process process, boolean sandboxed) {
+    private AgentProcess(Process process, boolean sandboxed, Lines lines) {
         this.process = process;
         this.sandboxed = sandboxed;
+        this.output = new Thread(() -> pump(process.getInputStream(), lines), "agent-output-" + process.pid());
+        this.output.setDaemon(true);
+        this.output.start();
+    }
+
+    /**
+     * Reads the agent's output as it is printed and hands on each line as soon as its line end arrives (a line still
+     * open when the output ends is handed on too). Memory stays bounded whatever the agent prints: the decoder reads
+     * 8 KiB at a time and a line keeps at most {@link #MAX_LINE_CHARS} characters, so a 50 MB line without a line end
+     * costs 4,000 characters and a count.
+     */
+    static void pump(InputStream in, Lines lines) {
+        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+            char[] chunk = new char[8192];
+            StringBuilder line = new StringBuilder();
+            long cut = 0;
+            boolean open = false;
+            int read;
+            while ((read = reader.read(chunk)) >= 0) {
+                int start = 0;
+                for (int i = 0; i < read; i++) {
+                    if (chunk[i] != '\n') {
+                        continue;
+                    }
+                    cut = append(line, cut, chunk, start, i);
+                    deliver(lines, line, cut);
+                    line.setLength(0);
+                    cut = 0;
+                    open = false;
+                    start = i + 1;
+                }
+                if (start < read) {
+                    cut = append(line, cut, chunk, start, read);
+                    open = true;
+                }
+            }
+            if (open) {
+                deliver(lines, line, cut);
+            }
+        } catch (IOException e) {
+            Log.debugf("agent output ended: %s", e.toString());
+        } catch (RuntimeException e) {
+            Log.warnf(e, "reading the agent's output failed; the rest of it is not reported");
+        }
+    }
+
+    /** Appends {@code chunk[from, to)} while the line has room; answers the count of characters dropped so far. */
+    private static long append(StringBuilder line, long cut, char[] chunk, int from, int to) {
+        int room = Math.max(0, MAX_LINE_CHARS - line.length());
+        int take = Math.min(room, to - from);
+        line.append(chunk, from, take);
+        return cut + (to - from - take);
+    }
+
+    private static void deliver(Lines lines, StringBuilder line, long cut) {
+        int end = line.length();
+        if (cut == 0 && end > 0 && line.charAt(end - 1) == '\r') {
+            end--;
+        }
+        lines.line(line.substring(0, end), cut);
+    }
+
+    /**
+     * Waits until the agent's output has been read to its end, at most {@code timeout}; false when something the agent
+     * left behind still holds it open (its later lines are then not waited for).
+     */
+    boolean awaitOutput(Duration timeout) throws InterruptedException {
+        output.join(Math.max(1, timeout.toMillis()));
+        return !output.isAlive();
     }
 
     /** Starts bubblewrap's command line; {@code env} is the sandbox's whole environment (bubblewrap passes it on). */
-    static AgentProcess startSandboxed(List<String> argv, Path workDir, Map<String, String> env, Path stdin, Path log)
+    static AgentProcess startSandboxed(List<String> argv, Path workDir, Map<String, String> env, Path stdin, Lines lines)
             throws IOException {
         ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                .redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(env);
-        return new AgentProcess(builder.start(), true);
+        return new AgentProcess(builder.start(), true, lines);
     }
 
-    static AgentProcess start(String command, Path workDir, Map<String, String> env, Path stdin, Path log) throws IOException {
+    static AgentProcess start(String command, Path workDir, Map<String, String> env, Path stdin, Lines lines) throws IOException {
         List<String> argv = new ArrayList<>();
         if (Files.isExecutable(SETSID)) {
             argv.add(SETSID.toString());
@@ -54,11 +137,10 @@ final class AgentProcess {
         argv.add(command);
         ProcessBuilder builder = new ProcessBuilder(argv).directory(workDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                .redirectErrorStream(true);
         builder.environment().clear();
         builder.environment().putAll(env);
-        return new AgentProcess(builder.start(), false);
+        return new AgentProcess(builder.start(), false, lines);
     }
 
     long pid() {

@@ -4,7 +4,9 @@ import dev.handoff.events.RunRequested;
 import dev.handoff.gateway.GatewayConfig;
 import dev.handoff.gateway.LocalPullRequest;
 import dev.handoff.gateway.ProviderRun;
+import dev.handoff.gateway.activity.NoActivity;
 import dev.handoff.gateway.provider.ActivityKind;
+import dev.handoff.gateway.provider.RunActivity;
 import dev.handoff.gateway.provider.AgentProvider;
 import dev.handoff.gateway.provider.ProviderSettings;
 import dev.handoff.gateway.repository.PullRequestRepository;
@@ -55,10 +57,14 @@ public class LocalProvider implements AgentProvider {
     private final Map<UUID, LocalRun> active = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final LocalRun.Settings settings;
+    private final RunActivity activity;
 
     public LocalProvider(RunLedger ledger, PullRequestRepository pullRequests, GatewayConfig config,
-            dev.handoff.gateway.sandbox.Sandbox sandbox,
-            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8083") int port) {
+            dev.handoff.gateway.sandbox.Sandbox sandbox, RunActivity activity,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8083") int port,
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "handoff.local.max-log-bytes", defaultValue = "10485760")
+            long maxLogBytes) {
+        this.activity = activity;
         this.ledger = ledger;
         this.pullRequests = pullRequests;
         this.config = config;
@@ -75,7 +81,7 @@ public class LocalProvider implements AgentProvider {
         this.settings = new LocalRun.Settings(workRoot(local), local.agentCommand(), local.demoAgent(), local.agentTimeout(),
                 local.killGrace(), publicUrl, agentBaseEnvironment(local.agentEnv().orElse(List.of()), System.getenv()), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
                         local.allowedHosts().orElse(List.of())),
-                new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox);
+                new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox, maxLogBytes);
     }
 
     /**
@@ -131,9 +137,13 @@ public class LocalProvider implements AgentProvider {
         return Uni.createFrom().voidItem();
     }
 
+    /**
+     * The gateway's steps and failures, each line the agent prints (a plain agent command's lines are {@code log}
+     * entries), and {@code truncated} when the agent printed more than a run keeps.
+     */
     @Override
     public Set<ActivityKind> activity() {
-        return Set.of(); // the agent's output and the gateway's steps come with the run-activity issue
+        return Set.of(ActivityKind.STEP, ActivityKind.LOG, ActivityKind.ERROR, ActivityKind.TRUNCATED);
     }
 
     /**
@@ -281,6 +291,17 @@ public class LocalProvider implements AgentProvider {
             @Override
             public void savePullRequest(LocalPullRequest pullRequest) {
                 pullRequests.insert(pullRequest).await().atMost(REPORT_TIMEOUT);
+            }
+
+            @Override
+            public RunActivity.Run activity(RunRequested request) {
+                try {
+                    return activity.open(request).await().atMost(REPORT_TIMEOUT);
+                } catch (RuntimeException e) {
+                    Log.warnf("local run %s: its activity could not be opened, the run goes on without it: %s",
+                            request.runId(), e.toString());
+                    return NoActivity.INSTANCE;
+                }
             }
         };
     }

@@ -2,17 +2,24 @@ package dev.handoff.gateway.local;
 
 import dev.handoff.events.AgentContext;
 import dev.handoff.events.RunRequested;
+import dev.handoff.events.Usage;
 import dev.handoff.gateway.LocalPullRequest;
+import dev.handoff.gateway.activity.NoActivity;
+import dev.handoff.gateway.provider.ActivityKind;
+import dev.handoff.gateway.provider.RunActivity;
 import dev.handoff.gateway.prompt.AgentPrompt;
 import dev.handoff.gateway.sandbox.RunFiles;
 import dev.handoff.gateway.sandbox.Sandbox;
 import dev.handoff.gateway.service.RunUpdate;
 import io.quarkus.logging.Log;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,13 +51,32 @@ final class LocalRun implements Runnable {
         void report(UUID runId, RunUpdate update);
 
         void savePullRequest(LocalPullRequest pullRequest);
+
+        /** The run's activity (steps, the agent's lines); a host that publishes none keeps the default. */
+        default RunActivity.Run activity(RunRequested request) {
+            return NoActivity.INSTANCE;
+        }
     }
 
-    /** The operator's settings the run needs. */
+    /** The operator's settings the run needs; {@code maxLogBytes} caps the run's agent.log. */
     record Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
             Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
-            GitHubPullRequests gitHub, Sandbox sandbox) {
+            GitHubPullRequests gitHub, Sandbox sandbox, long maxLogBytes) {
+
+        static final long DEFAULT_MAX_LOG_BYTES = 10L * 1024 * 1024;
+
+        Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
+                Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
+                GitHubPullRequests gitHub, Sandbox sandbox) {
+            this(workRoot, agentCommand, demoAgent, timeout, killGrace, publicUrl, baseEnv, policy, gitHub, sandbox,
+                    DEFAULT_MAX_LOG_BYTES);
+        }
     }
+
+    /** How long the agent's last lines may take to be read once it exited (something it left may hold its output open). */
+    private static final Duration OUTPUT_DRAIN = Duration.ofSeconds(5);
+    /** How long a final status waits for the run's activity to be in the outbox, so that it comes before the status. */
+    private static final Duration ACTIVITY_FLUSH = Duration.ofSeconds(5);
 
     private final RunRequested request;
     private final Settings settings;
@@ -59,6 +85,11 @@ final class LocalRun implements Runnable {
     private final String targetBranch;
     /** A follow-up continues its run's existing target branch; a new run never touches an existing branch. */
     private final boolean continueBranch;
+    /** How the agent's lines are read: plain lines, or an agent preset's structured output. */
+    private final AgentOutput agentOutput;
+    /** What the agent's output said besides its entries (final answer, usage, session), for whoever needs it. */
+    private final AgentSaid said = new AgentSaid();
+    private RunActivity.Run activity = NoActivity.INSTANCE;
     private volatile Stop stop;
 
     /** Why a run is asked to stop before its end. */
@@ -69,6 +100,11 @@ final class LocalRun implements Runnable {
     }
 
     LocalRun(RunRequested request, Settings settings, Host host, boolean continueBranch) {
+        this(request, settings, host, continueBranch, AgentOutput.PLAIN);
+    }
+
+    LocalRun(RunRequested request, Settings settings, Host host, boolean continueBranch, AgentOutput agentOutput) {
+        this.agentOutput = agentOutput == null ? AgentOutput.PLAIN : agentOutput;
         this.continueBranch = continueBranch;
         this.request = request;
         this.settings = settings;
@@ -103,10 +139,31 @@ final class LocalRun implements Runnable {
 
     private void reportStopped() {
         if (stop == Stop.SHUTDOWN) {
-            host.report(runId(), interrupted());
+            activity.step("the gateway is stopping: the agent was stopped");
+            report(interrupted());
         } else {
-            host.report(runId(), RunUpdate.cancelled("CANCELLED"));
+            activity.step("the run was cancelled: the agent was stopped");
+            report(RunUpdate.cancelled("CANCELLED"));
         }
+    }
+
+    /** Reports to the run service; a final status first waits (briefly) for the run's activity to be in the outbox. */
+    private void report(RunUpdate update) {
+        if (update.status().isFinal() && !activity.flush(ACTIVITY_FLUSH)) {
+            Log.warnf("local run %s: its activity was not all written before its final status", runId());
+        }
+        host.report(runId(), update);
+    }
+
+    /** What the agent's structured output said besides its entries; a preset decides what the run makes of it. */
+    static final class AgentSaid {
+        volatile String summary;
+        volatile Usage usage;
+        volatile String sessionId;
+    }
+
+    AgentSaid said() {
+        return said;
     }
 
     static RunUpdate interrupted() {
@@ -120,7 +177,11 @@ final class LocalRun implements Runnable {
         Path gitDir = runDir.resolve("git");
         Path repo = runDir.resolve("repo");
         Path log = runDir.resolve("agent.log");
+        activity = host.activity(request);
         try {
+            if (!settings.sandbox().enabled()) {
+                activity.step(UNCONFINED_STEP);
+            }
             if (stop != null) {
                 reportStopped();
                 return;
@@ -141,6 +202,7 @@ final class LocalRun implements Runnable {
                 checkTargetBranchIsNew(git, runDir, url);
             }
             String startBranch = continueBranch ? targetBranch : request.branch();
+            activity.step("cloning " + RunText.redactUrl(url) + " at branch " + startBranch);
             git.ok(runDir, LocalRunFailure.CLONE_FAILED, "could not clone " + RunText.redactUrl(url) + " at branch " + startBranch,
                     "clone", "--quiet", "--bare", "--no-tags", "--single-branch", "--branch", startBranch, "--", url, gitDir.toString());
             Files.createDirectories(repo);
@@ -156,7 +218,7 @@ final class LocalRun implements Runnable {
             Path prompt = runDir.resolve("prompt.md");
             Files.writeString(prompt, AgentPrompt.render(request, targetBranch), StandardCharsets.UTF_8);
 
-            host.report(runId(), RunUpdate.running(PROVIDER_STATUS_RUNNING, providerRunId(runId()), null, targetBranch));
+            report(RunUpdate.running(PROVIDER_STATUS_RUNNING, providerRunId(runId()), null, targetBranch));
             if (stop != null || !runAgent(command, repo, prompt, log) || stop != null) {
                 reportStopped();
                 return;
@@ -167,23 +229,28 @@ final class LocalRun implements Runnable {
             String output = RunText.tail(log, 15, 1500);
             String unconfined = settings.sandbox().enabled() ? "" : "\n\n" + UNCONFINED;
             if (ahead == 0) {
-                host.report(runId(), RunUpdate.completed("NO_CHANGES", null, null,
+                activity.step("committing: the agent changed nothing, so nothing is committed or pushed");
+                report(RunUpdate.completed("NO_CHANGES", null, null,
                         "The agent finished without changing anything, so no branch was pushed and no pull request was opened."
                                 + outputSection(output) + unconfined));
                 return;
             }
             String shortStat = handoff.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not read the diff",
                     "diff", "--shortstat", base, "HEAD").strip();
+            activity.step("committed the agent's changes on " + targetBranch + ": " + ahead + (ahead == 1 ? " commit, " : " commits, ")
+                    + shortStat);
             Optional<GitHubPullRequests.Repo> gitHubRepo = settings.gitHub().repoOf(url);
             Git pushGit = gitHubRepo.filter(GitHubPullRequests.Repo::https).isPresent()
                     ? new Git(settings.baseEnv(), settings.gitHub().gitAuthorization(), () -> stop != null).in(gitDir, repo)
                     : handoff;
+            activity.step("pushing " + targetBranch + " to " + RunText.redactUrl(url));
             push(pushGit, repo, url);
             String body = pullRequestBody(output);
             String pullRequestUrl = gitHubRepo.isPresent()
                     ? settings.gitHub().open(gitHubRepo.get(), title, body, targetBranch, request.branch())
                     : openLocalPullRequest(handoff, repo, base, body);
-            host.report(runId(), RunUpdate.completed("PULL_REQUEST_OPENED", pullRequestUrl, targetBranch,
+            activity.step("pull request opened: " + pullRequestUrl);
+            report(RunUpdate.completed("PULL_REQUEST_OPENED", pullRequestUrl, targetBranch,
                     "The agent's changes are on " + targetBranch + " (" + ahead + (ahead == 1 ? " commit, " : " commits, ")
                             + shortStat + ") and a pull request into " + request.branch() + " is open." + outputSection(output)
                             + unconfined));
@@ -191,18 +258,23 @@ final class LocalRun implements Runnable {
             reportStopped();
         } catch (LocalRunFailure failure) {
             Log.infof("local run %s failed: %s", runId(), failure.code());
-            host.report(runId(), RunUpdate.failed("FAILED", failure.code(), failure.getMessage()));
+            activity.error(failure.getMessage());
+            report(RunUpdate.failed("FAILED", failure.code(), failure.getMessage()));
         } catch (Exception e) {
             Log.errorf(e, "local run %s failed unexpectedly", runId());
-            host.report(runId(), RunUpdate.failed("FAILED", LocalRunFailure.INTERNAL_ERROR,
-                    "the local provider failed unexpectedly (" + e.getClass().getSimpleName() + "); the gateway log has details"));
+            String message = "the local provider failed unexpectedly (" + e.getClass().getSimpleName() + "); the gateway log has details";
+            activity.error(message);
+            report(RunUpdate.failed("FAILED", LocalRunFailure.INTERNAL_ERROR, message));
         } finally {
             deleteQuietly(repo);
             deleteQuietly(gitDir);
+            activity.close();
         }
     }
 
     static final String UNCONFINED = "The agent ran without the sandbox: the operator turned it off (HANDOFF_LOCAL_SANDBOX=off).";
+    static final String UNCONFINED_STEP = "the agent of this run runs unconfined, with the gateway's own access to this machine:"
+            + " the operator turned the sandbox off (HANDOFF_LOCAL_SANDBOX=off)";
 
     /** Without a working sandbox no agent starts, unless the operator turned the sandbox off. */
     private void checkSandbox() {
@@ -303,22 +375,29 @@ final class LocalRun implements Runnable {
         env.put("HANDOFF_PROMPT_FILE", prompt.toAbsolutePath().toString());
         Sandbox.Launch launch = null;
         AgentProcess agent;
+        AgentLines lines;
+        String name = commandName(command);
         if (settings.sandbox().enabled()) {
             Files.writeString(log, "# " + Instant.now() + " agent started for run " + runId() + " in its sandbox\n",
                     StandardCharsets.UTF_8);
             launch = settings.sandbox().launch(command.script() == null ? command.command() : "bash " + Sandbox.AGENT_SCRIPT,
                     command.script(), repo, prompt, env, "egress-" + runId().toString().substring(0, 8));
-            agent = AgentProcess.startSandboxed(launch.argv(), repo, launch.env(), prompt, log);
+            lines = new AgentLines(log, settings.maxLogBytes());
+            activity.step("starting the agent: " + name + ", in its sandbox");
+            agent = AgentProcess.startSandboxed(launch.argv(), repo, launch.env(), prompt, lines);
         } else {
             Files.writeString(log, "# " + Instant.now() + " agent started for run " + runId() + " WITHOUT a sandbox"
                     + " (HANDOFF_LOCAL_SANDBOX=off)\n", StandardCharsets.UTF_8);
-            agent = AgentProcess.start(command.command(), repo, env, prompt, log);
+            lines = new AgentLines(log, settings.maxLogBytes());
+            activity.step("starting the agent: " + name + ", without a sandbox");
+            agent = AgentProcess.start(command.command(), repo, env, prompt, lines);
         }
         Path marker = repo.getParent().resolve(AgentProcess.MARKER);
         try {
             agent.writeMarker(marker);
-            return awaitAgent(agent, log);
+            return awaitAgent(agent, lines, log);
         } finally {
+            lines.close();
             Files.deleteIfExists(marker);
             if (launch != null) {
                 launch.close();
@@ -326,27 +405,164 @@ final class LocalRun implements Runnable {
         }
     }
 
-    private boolean awaitAgent(AgentProcess agent, Path log) throws InterruptedException {
+    /**
+     * The agent's command as a step may show it: the program's name (and, for an interpreter, its script's name), never
+     * its arguments or environment assignments, which may hold a key.
+     */
+    static String commandName(AgentCommand command) {
+        if (command.script() != null) {
+            return "bash " + command.script().getFileName();
+        }
+        List<String> words = new ArrayList<>();
+        for (String word : command.command().strip().split("\\s+")) {
+            if (words.isEmpty() && (word.contains("=") || word.isEmpty())) {
+                continue; // VAR=value before the program
+            }
+            words.add(word);
+            if (words.size() == 2) {
+                break;
+            }
+        }
+        if (words.isEmpty()) {
+            return "the agent command";
+        }
+        String program = baseName(words.get(0));
+        boolean interpreter = program.matches("(ba|z|da)?sh|python[0-9.]*|node|ruby|perl|deno|bun|java");
+        return interpreter && words.size() == 2 && !words.get(1).startsWith("-") && !words.get(1).contains("=")
+                ? program + " " + baseName(words.get(1)) : program;
+    }
+
+    private static String baseName(String path) {
+        String unquoted = path.replaceAll("^['\"]|['\"]$", "");
+        int slash = unquoted.lastIndexOf('/');
+        return slash < 0 ? unquoted : unquoted.substring(slash + 1);
+    }
+
+    private boolean awaitAgent(AgentProcess agent, AgentLines lines, Path log) throws InterruptedException {
         AgentProcess.Outcome outcome = agent.await(settings.timeout(), () -> stop != null);
         switch (outcome) {
             case CANCELLED -> {
                 agent.killTree(settings.killGrace());
+                drain(agent, lines);
                 return false;
             }
             case TIMED_OUT -> {
                 agent.killTree(settings.killGrace());
+                drain(agent, lines);
                 throw new LocalRunFailure(LocalRunFailure.AGENT_TIMED_OUT, "the agent did not finish within "
                         + human(settings.timeout()) + " (HANDOFF_LOCAL_AGENT_TIMEOUT) and was stopped");
             }
             default -> {
                 // whatever the agent left running in the background does not outlive it
                 agent.killTree(Duration.ZERO);
+                drain(agent, lines);
+                activity.step("the agent finished with exit code " + agent.exitCode());
                 if (agent.exitCode() != 0) {
                     String output = RunText.tail(log, 10, 1000);
                     throw new LocalRunFailure(LocalRunFailure.AGENT_FAILED, "the agent command exited with code "
                             + agent.exitCode() + (output.isEmpty() ? "" : "; its last output:\n" + output));
                 }
                 return true;
+            }
+        }
+    }
+
+    /** The agent's last lines are read (and in its log) before the run goes on. */
+    private void drain(AgentProcess agent, AgentLines lines) throws InterruptedException {
+        if (!agent.awaitOutput(OUTPUT_DRAIN)) {
+            Log.warnf("local run %s: the agent's output is still open after it ended; later lines are dropped", runId());
+        }
+        lines.close();
+    }
+
+    /**
+     * The agent's lines: each goes to the run's agent.log (cleaned like its activity, so that no secret the agent
+     * printed reaches the log or the run's summary, and capped at {@code HANDOFF_LOCAL_MAX_LOG_BYTES}), and through the
+     * run's {@link AgentOutput} to its activity. Called on the agent's output thread only.
+     */
+    private final class AgentLines implements AgentProcess.Lines, AgentOutput.Listener {
+
+        private final Path path;
+        private final long maxBytes;
+        private OutputStream out;
+        private long bytes;
+        private boolean full;
+        private boolean closed;
+        private long cutChars;
+
+        AgentLines(Path path, long maxBytes) throws IOException {
+            this.path = path;
+            this.maxBytes = maxBytes;
+            this.bytes = Files.size(path);
+            this.out = new BufferedOutputStream(Files.newOutputStream(path, StandardOpenOption.APPEND), 64 * 1024);
+        }
+
+        @Override
+        public void line(String text, long cut) {
+            synchronized (this) {
+                if (closed) {
+                    return; // the run went on without waiting for an output held open by something the agent left
+                }
+                writeToLog(text, cut);
+            }
+            cutChars = cut;
+            try {
+                agentOutput.line(text, this);
+            } catch (RuntimeException e) {
+                // an output a preset cannot read is still a line the agent printed
+                activity.agent(ActivityKind.LOG, text, cut);
+            }
+        }
+
+        private void writeToLog(String text, long cut) {
+            if (full || out == null) {
+                return;
+            }
+            byte[] line = (activity.clean(text, cut) + "\n").getBytes(StandardCharsets.UTF_8);
+            try {
+                if (bytes + line.length > maxBytes) {
+                    full = true;
+                    out.write(("# agent.log cut here: it reached " + maxBytes + " bytes (HANDOFF_LOCAL_MAX_LOG_BYTES);"
+                            + " the agent's later output is not kept in it\n").getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                out.write(line);
+                bytes += line.length;
+            } catch (IOException e) {
+                Log.warnf("local run %s: writing %s failed: %s", runId(), path, e.toString());
+                full = true;
+            }
+        }
+
+        @Override
+        public void entry(ActivityKind kind, String text) {
+            activity.agent(kind, text, cutChars);
+        }
+
+        @Override
+        public void result(String summary) {
+            said.summary = summary;
+        }
+
+        @Override
+        public void usage(Usage usage) {
+            said.usage = usage;
+        }
+
+        @Override
+        public void session(String sessionId) {
+            said.sessionId = sessionId;
+        }
+
+        synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                out.close();
+            } catch (IOException e) {
+                Log.warnf("local run %s: closing %s failed: %s", runId(), path, e.toString());
             }
         }
     }

@@ -10,6 +10,11 @@ public final class SecretNames {
         return "workspaces/" + workspace + "/agent";
     }
 
+    /** The workspace's git token (clones, pushes and pull requests of its local runs). */
+    public static String gitToken(String workspace) {
+        return "workspaces/" + workspace + "/git-token";
+    }
+
     /** The per-run secret Cursor signs its webhooks with. */
     public static String webhookSecret(String workspace, UUID runId) {
         return "workspaces/" + workspace + "/runs/" + runId + "/webhook";

@@ -25,7 +25,7 @@ class AgentProcessTest {
         Path pids = dir.resolve("pids");
         Path orphanPid = dir.resolve("orphan-pid");
         AgentProcess agent = AgentProcess.start("(sleep 300 & echo $! > " + orphanPid + "); sleep 300 & echo $! > " + pids + "; wait", dir,
-                Map.of("PATH", System.getenv("PATH")), prompt, dir.resolve("agent.log"));
+                Map.of("PATH", System.getenv("PATH")), prompt, (line, cut) -> { });
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(pids) && Files.size(pids) > 0);
         ProcessHandle child = ProcessHandle.of(Long.parseLong(Files.readString(pids).strip())).orElseThrow();
         ProcessHandle root = ProcessHandle.of(agent.pid()).orElseThrow();
