@@ -5,6 +5,10 @@
 #   *nothing*           changes nothing
 #   *fail*              exits with code 3
 #   *hostile*           tries to escape its sandbox (hostile-agent.sh), then makes an honest change
+#   *chatty*            prints five lines a second apart (each with the epoch millis it was printed at), then the
+#                       canaries of its prompt (a key, in colour, and a token in a URL), then edits README.md
+#   *flood*             prints 30,000 short lines at once, then edits README.md
+#   *huge line*         prints 50 MB without a line end, then a line, then edits README.md
 #   anything else       saves its stdin and the names of its environment variables, and edits README.md
 set -eu
 case "$HANDOFF_TASK_TITLE" in
@@ -17,6 +21,26 @@ case "$HANDOFF_TASK_TITLE" in
     sleep 300 &
     echo "test agent: sleeping"
     wait ;;
+  *chatty*)
+    key=$(grep -o 'canary-key-[A-Za-z0-9]*' "$HANDOFF_PROMPT_FILE" | head -1)
+    token=$(grep -o 'canary-url-[A-Za-z0-9]*' "$HANDOFF_PROMPT_FILE" | head -1)
+    for i in 1 2 3 4 5; do
+      echo "line $i at $(date +%s%3N)"
+      sleep 1
+    done
+    printf '\033[1;31mthe key is %s\033[0m\n' "$key"
+    echo "fetching https://agent:$token@git.example.com/acme/greeter.git" >&2
+    echo "Changed by the test agent for run $HANDOFF_RUN_ID" >> README.md
+    sleep 1
+    echo "done at $(date +%s%3N)" ;;
+  *flood*)
+    seq 1 30000 | sed 's/^/flood line /'
+    echo "Changed by the test agent for run $HANDOFF_RUN_ID" >> README.md ;;
+  *huge\ line*)
+    head -c 50000000 /dev/zero | tr '\0' 'x'
+    echo
+    echo "after the huge line"
+    echo "Changed by the test agent for run $HANDOFF_RUN_ID" >> README.md ;;
   *nothing*)
     echo "test agent: looked around, nothing to change" ;;
   *fail*)

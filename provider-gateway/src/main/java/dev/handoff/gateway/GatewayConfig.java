@@ -81,6 +81,10 @@ public interface GatewayConfig {
         /** How long a cancelled agent gets between SIGTERM and SIGKILL. */
         @WithDefault("5s")
         Duration killGrace();
+
+        /** The most a run's agent.log keeps of the agent's output ({@code HANDOFF_LOCAL_MAX_LOG_BYTES}, 10 MiB); it says where it was cut. */
+        @WithDefault("10485760")
+        long maxLogBytes();
     }
 
     interface Github {

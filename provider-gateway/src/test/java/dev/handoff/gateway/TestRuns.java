@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.handoff.events.AgentContext;
 import dev.handoff.events.EventJson;
 import dev.handoff.events.ProviderRunUpdated;
+import dev.handoff.events.RunActivity;
 import dev.handoff.events.RunRequested;
 import dev.handoff.events.Topics;
 import dev.handoff.testsupport.KafkaProbe;
@@ -15,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -115,6 +118,36 @@ public final class TestRuns {
             return until.test(update);
         }, 1, timeout);
         return seen;
+    }
+
+    /** The activity entries of a run, in order (each event once), until they satisfy the condition (or the timeout). */
+    public static List<RunActivity.Entry> activityUntil(UUID runId, Predicate<List<RunActivity.Entry>> until, Duration timeout) {
+        List<RunActivity.Entry> seen = new ArrayList<>();
+        Set<UUID> events = new HashSet<>();
+        KafkaProbe.await(Topics.RUN_ACTIVITY, record -> {
+            if (!runId.toString().equals(record.key())) {
+                return false;
+            }
+            RunActivity event = EventJson.fromJson(record.value(), RunActivity.class);
+            if (!events.add(event.eventId())) {
+                return false; // delivered again (at least once): the same entries
+            }
+            seen.addAll(event.entries());
+            return until.test(seen);
+        }, 1, timeout);
+        return seen;
+    }
+
+    /** Until a step whose text starts with {@code prefix} arrived. */
+    public static Predicate<List<RunActivity.Entry>> untilStep(String prefix) {
+        return entries -> entries.stream().anyMatch(e -> "step".equals(e.kind()) && e.text().startsWith(prefix));
+    }
+
+    /** The same request with other instructions. */
+    public static RunRequested withInstructions(RunRequested request, String instructions) {
+        return new RunRequested(request.eventId(), request.occurredAt(), request.workspaceId(), request.runId(),
+                request.taskId(), request.provider(), request.repositoryUrl(), request.branch(), request.targetBranch(),
+                instructions, request.context());
     }
 
     public static String workspace() {

@@ -61,9 +61,7 @@ public class LocalProvider implements AgentProvider {
 
     public LocalProvider(RunLedger ledger, PullRequestRepository pullRequests, GatewayConfig config,
             dev.handoff.gateway.sandbox.Sandbox sandbox, RunActivity activity,
-            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8083") int port,
-            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "handoff.local.max-log-bytes", defaultValue = "10485760")
-            long maxLogBytes) {
+            @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8083") int port) {
         this.activity = activity;
         this.ledger = ledger;
         this.pullRequests = pullRequests;
@@ -81,7 +79,7 @@ public class LocalProvider implements AgentProvider {
         this.settings = new LocalRun.Settings(workRoot(local), local.agentCommand(), local.demoAgent(), local.agentTimeout(),
                 local.killGrace(), publicUrl, agentBaseEnvironment(local.agentEnv().orElse(List.of()), System.getenv()), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
                         local.allowedHosts().orElse(List.of())),
-                new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox, maxLogBytes);
+                new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox, local.maxLogBytes());
     }
 
     /**
