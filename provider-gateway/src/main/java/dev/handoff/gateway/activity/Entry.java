@@ -6,9 +6,24 @@ import java.time.Instant;
 /** An entry cleaned and waiting for its number: numbers are handed out when its batch is written. */
 record Entry(Instant at, ActivityKind kind, String text) {
 
-    /** An upper bound of the entry's size in the event's JSON: UTF-8 takes at most 3 bytes per char here (no control characters are left), plus the fields. */
-    int maxJsonBytes() {
-        return 3 * text.length() + 80;
+    /** What the entry weighs in an event's JSON (UTF-8, escapes included, plus its other fields), for sizing batches. */
+    int jsonBytes() {
+        int bytes = 80;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\' || c == '\n' || c == '\t') {
+                bytes += 2;
+            } else if (c < 0x20) {
+                bytes += 6;
+            } else if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800 || Character.isSurrogate(c)) {
+                bytes += 2; // a surrogate pair is 4 bytes: 2 per char
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     @Override

@@ -24,8 +24,8 @@ final class RunLog implements RunActivity.Run {
 
     /** The contract's batching: an event every 250 ms at most while entries come slower than 100 at a time. */
     static final Duration LINGER = Duration.ofMillis(250);
-    /** Unwritten entries a run holds at most before its agent waits. */
-    static final int CAPACITY = 1000;
+    /** Unwritten entries a run holds at most before its agent waits: 500 of 4,000 characters are 4 MB at worst. */
+    static final int CAPACITY = 500;
     private static final Duration RETRY = Duration.ofSeconds(1);
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
@@ -147,9 +147,9 @@ final class RunLog implements RunActivity.Run {
             }
             int bytes = 0;
             while (!pending.isEmpty() && batch.size() < ActivityRepository.EVENT_ENTRIES
-                    && (batch.isEmpty() || bytes + pending.peekFirst().maxJsonBytes() <= ActivityRepository.EVENT_MAX_BYTES)) {
+                    && (batch.isEmpty() || bytes + pending.peekFirst().jsonBytes() <= ActivityRepository.EVENT_MAX_BYTES)) {
                 Entry entry = pending.pollFirst();
-                bytes += entry.maxJsonBytes();
+                bytes += entry.jsonBytes();
                 batch.add(entry);
             }
             writing = true;
