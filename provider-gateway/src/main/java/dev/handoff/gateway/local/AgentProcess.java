@@ -101,6 +101,10 @@ final class AgentProcess {
 
     private static void deliver(Lines lines, StringBuilder line, long cut) {
         int end = line.length();
+        if (cut > 0 && end > 0 && Character.isHighSurrogate(line.charAt(end - 1))) {
+            end--; // never half a character at the cut
+            cut++;
+        }
         if (cut == 0 && end > 0 && line.charAt(end - 1) == '\r') {
             end--;
         }
