@@ -3,6 +3,7 @@ package dev.handoff.notify;
 import dev.handoff.events.EventJson;
 import dev.handoff.events.HandoffEvent;
 import dev.handoff.events.PullRequestOpened;
+import dev.handoff.events.RunActivity;
 import dev.handoff.events.RunStatusChanged;
 import dev.handoff.web.Caller;
 import java.time.Instant;
@@ -31,6 +32,8 @@ public record RunEvent(String workspaceId, long sequence, UUID eventId, UUID tas
             taskId = changed.taskId();
         } else if (event instanceof PullRequestOpened opened) {
             taskId = opened.taskId();
+        } else if (event instanceof RunActivity activity) {
+            taskId = activity.taskId();
         }
         return new RunEvent(event.workspaceId(), 0, event.eventId(), taskId, event.runId(), RunEventType.of(event),
                 EventJson.toJson(event), null);
