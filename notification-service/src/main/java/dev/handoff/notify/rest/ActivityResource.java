@@ -14,7 +14,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -93,12 +92,8 @@ public class ActivityResource {
         return service.page(caller.workspace(), query.runId(), query.after(), query.limit()).map(page -> {
             Response.ResponseBuilder response = Response.ok(page.entries().stream().map(EntryView::of).toList());
             if (page.nextAfter() != null) {
-                URI next = uri.getRequestUriBuilder()
-                        .replaceQueryParam("runId", query.runId())
-                        .replaceQueryParam("after", page.nextAfter())
-                        .replaceQueryParam("limit", query.limit())
-                        .build();
-                response.header("Link", "<" + next.getRawPath() + "?" + next.getRawQuery() + ">; rel=\"next\"");
+                response.header("Link", "<" + PATH + "?runId=" + query.runId() + "&after=" + page.nextAfter()
+                        + "&limit=" + query.limit() + ">; rel=\"next\"");
             }
             return response.build();
         });

@@ -6,6 +6,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Supplier;
@@ -24,10 +25,16 @@ public class ActivityRetention {
     private final Duration retention;
     private final int batchSize;
 
+    @Inject
     public ActivityRetention(ActivityStore store, NotifyConfig config) {
+        this(store, config.activity().retention(), config.activity().purgeBatchSize());
+    }
+
+    /** A purge of its own settings (tests: a small batch shows the batching). */
+    public ActivityRetention(ActivityStore store, Duration retention, int batchSize) {
         this.store = store;
-        this.retention = config.activity().retention();
-        this.batchSize = Math.max(1, config.activity().purgeBatchSize());
+        this.retention = retention;
+        this.batchSize = Math.max(1, batchSize);
     }
 
     public Duration retention() {
