@@ -18,15 +18,7 @@ public record RunEvent(String workspaceId, long sequence, UUID eventId, UUID tas
 
     /** The event as it is about to be stored (no sequence yet); refuses what no client could ever be shown. */
     public static RunEvent unsequenced(HandoffEvent event) {
-        if (event == null) {
-            throw new IllegalArgumentException("unreadable event");
-        }
-        if (event.eventId() == null || event.runId() == null) {
-            throw new IllegalArgumentException("event without eventId or runId");
-        }
-        if (event.workspaceId() == null || !Caller.WORKSPACE.matcher(event.workspaceId()).matches()) {
-            throw new IllegalArgumentException("event " + event.eventId() + " has no valid workspaceId");
-        }
+        requireStorable(event);
         UUID taskId = null;
         if (event instanceof RunStatusChanged changed) {
             taskId = changed.taskId();
@@ -37,6 +29,19 @@ public record RunEvent(String workspaceId, long sequence, UUID eventId, UUID tas
         }
         return new RunEvent(event.workspaceId(), 0, event.eventId(), taskId, event.runId(), RunEventType.of(event),
                 EventJson.toJson(event), null);
+    }
+
+    /** Refuses (so dead-letters) an event no client could ever be shown: no eventId or runId, no valid workspace. */
+    public static void requireStorable(HandoffEvent event) {
+        if (event == null) {
+            throw new IllegalArgumentException("unreadable event");
+        }
+        if (event.eventId() == null || event.runId() == null) {
+            throw new IllegalArgumentException("event without eventId or runId");
+        }
+        if (event.workspaceId() == null || !Caller.WORKSPACE.matcher(event.workspaceId()).matches()) {
+            throw new IllegalArgumentException("event " + event.eventId() + " has no valid workspaceId");
+        }
     }
 
     public boolean matches(UUID taskFilter, UUID runFilter) {

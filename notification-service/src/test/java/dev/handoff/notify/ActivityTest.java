@@ -334,6 +334,8 @@ class ActivityTest {
         UUID unreadable = UUID.randomUUID();
         KafkaProbe.publishRaw(Topics.RUN_ACTIVITY, unreadable.toString(), "{not json", "RunActivity",
                 UUID.randomUUID().toString());
+        RunActivity nowhere = activity("Not A Workspace!", UUID.randomUUID(), UUID.randomUUID(), 1, 1);
+        publish(nowhere);
         UUID empty = UUID.randomUUID();
         publish(new RunActivity(UUID.randomUUID(), Instant.now(), ws, empty, UUID.randomUUID(), "local", List.of()));
         // a run of this workspace, claimed by a batch that says it is another's
@@ -346,9 +348,11 @@ class ActivityTest {
         String dlq = Topics.RUN_ACTIVITY + Topics.DLQ_SUFFIX;
         assertEquals(1, KafkaProbe.await(dlq, KafkaProbe.ofRun(unreadable), 1, WAIT).size());
         assertEquals(1, KafkaProbe.await(dlq, KafkaProbe.ofRun(empty), 1, WAIT).size());
+        assertEquals(1, KafkaProbe.await(dlq, KafkaProbe.ofRun(nowhere.runId()), 1, WAIT).size());
         assertEquals(1, KafkaProbe.await(dlq, r -> r.value() != null && r.value().contains(intruder.eventId().toString()),
                 1, WAIT).size());
         assertEquals(0, batchRows(empty));
+        assertEquals(0, batchRows(nowhere.runId()));
         assertEquals(1, batchRows(run));
         assertEquals(1, lastSeqOf(ws, run));
     }

@@ -38,7 +38,7 @@ public class ActivityService {
      * (dead-lettered).
      */
     public Uni<Integer> record(RunActivity event) {
-        RunEvent.unsequenced(event); // refuses an event without eventId, runId or a valid workspaceId
+        RunEvent.requireStorable(event);
         List<Entry> entries = ActivityBatch.entries(event);
         return activity.pool().withTransaction(tx -> activity.lockRun(tx, event.runId())
                 .chain(() -> activity.workspaceOf(tx, event.runId()))
