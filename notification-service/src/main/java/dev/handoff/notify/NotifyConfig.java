@@ -17,6 +17,24 @@ public interface NotifyConfig {
 
     Sse sse();
 
+    Activity activity();
+
+    /** Run activity ({@code GET /api/activity}, {@code run.activity} on the stream). */
+    interface Activity {
+
+        /** How long stored activity is kept ({@code HANDOFF_ACTIVITY_RETENTION}). */
+        @WithDefault("P30D")
+        Duration retention();
+
+        /** How often each replica purges activity older than the retention. */
+        @WithDefault("15m")
+        Duration purgeInterval();
+
+        /** Rows deleted per statement of a purge: a large backlog is deleted in short transactions, not one long one. */
+        @WithDefault("1000")
+        int purgeBatchSize();
+    }
+
     interface Sse {
 
         /** How often an idle stream gets a {@code : keep-alive} comment. */

@@ -3,6 +3,7 @@ package dev.handoff.notify;
 import dev.handoff.events.EventJson;
 import dev.handoff.events.HandoffEvent;
 import dev.handoff.events.PullRequestOpened;
+import dev.handoff.events.RunActivity;
 import dev.handoff.events.RunStatusChanged;
 import dev.handoff.web.Caller;
 import java.time.Instant;
@@ -17,6 +18,21 @@ public record RunEvent(String workspaceId, long sequence, UUID eventId, UUID tas
 
     /** The event as it is about to be stored (no sequence yet); refuses what no client could ever be shown. */
     public static RunEvent unsequenced(HandoffEvent event) {
+        requireStorable(event);
+        UUID taskId = null;
+        if (event instanceof RunStatusChanged changed) {
+            taskId = changed.taskId();
+        } else if (event instanceof PullRequestOpened opened) {
+            taskId = opened.taskId();
+        } else if (event instanceof RunActivity activity) {
+            taskId = activity.taskId();
+        }
+        return new RunEvent(event.workspaceId(), 0, event.eventId(), taskId, event.runId(), RunEventType.of(event),
+                EventJson.toJson(event), null);
+    }
+
+    /** Refuses (so dead-letters) an event no client could ever be shown: no eventId or runId, no valid workspace. */
+    public static void requireStorable(HandoffEvent event) {
         if (event == null) {
             throw new IllegalArgumentException("unreadable event");
         }
@@ -26,14 +42,6 @@ public record RunEvent(String workspaceId, long sequence, UUID eventId, UUID tas
         if (event.workspaceId() == null || !Caller.WORKSPACE.matcher(event.workspaceId()).matches()) {
             throw new IllegalArgumentException("event " + event.eventId() + " has no valid workspaceId");
         }
-        UUID taskId = null;
-        if (event instanceof RunStatusChanged changed) {
-            taskId = changed.taskId();
-        } else if (event instanceof PullRequestOpened opened) {
-            taskId = opened.taskId();
-        }
-        return new RunEvent(event.workspaceId(), 0, event.eventId(), taskId, event.runId(), RunEventType.of(event),
-                EventJson.toJson(event), null);
     }
 
     public boolean matches(UUID taskFilter, UUID runFilter) {

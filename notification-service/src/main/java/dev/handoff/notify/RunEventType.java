@@ -2,6 +2,7 @@ package dev.handoff.notify;
 
 import dev.handoff.events.HandoffEvent;
 import dev.handoff.events.PullRequestOpened;
+import dev.handoff.events.RunActivity;
 import dev.handoff.events.RunStatusChanged;
 import java.util.Arrays;
 
@@ -9,7 +10,9 @@ import java.util.Arrays;
 public enum RunEventType {
 
     STATUS_CHANGED("RunStatusChanged", "run.status-changed"),
-    PULL_REQUEST_OPENED("PullRequestOpened", "run.pull-request-opened");
+    PULL_REQUEST_OPENED("PullRequestOpened", "run.pull-request-opened"),
+    /** A batch of what happens inside a run; streamed, never sent to webhooks (see V50__webhooks.sql). */
+    ACTIVITY("RunActivity", "run.activity");
 
     private final String kafkaType;
     private final String sseName;
@@ -33,6 +36,9 @@ public enum RunEventType {
         }
         if (event instanceof PullRequestOpened) {
             return PULL_REQUEST_OPENED;
+        }
+        if (event instanceof RunActivity) {
+            return ACTIVITY;
         }
         throw new IllegalArgumentException("not a run event for frontends: " + event.eventType());
     }

@@ -1,19 +1,25 @@
 package dev.handoff.notify;
 
 import static dev.handoff.notify.RunEventStorageTest.rowsWithEventId;
+import static dev.handoff.notify.support.TestEvents.activity;
 import static dev.handoff.notify.support.TestEvents.publish;
 import static dev.handoff.notify.support.TestEvents.statusChanged;
 import static dev.handoff.notify.support.TestEvents.workspace;
+import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.handoff.events.RunActivity;
 import dev.handoff.events.RunStatus;
 import dev.handoff.events.RunStatusChanged;
 import dev.handoff.notify.live.LiveFeed;
 import dev.handoff.notify.live.LiveFeedLifecycle;
+import dev.handoff.notify.repository.ActivityStore;
 import dev.handoff.notify.repository.RunEventStore;
+import dev.handoff.notify.service.ActivityService;
 import dev.handoff.notify.sse.SseConnection;
+import dev.handoff.notify.support.ActivityAssignments;
 import dev.handoff.notify.support.RecordingChannel;
 import dev.handoff.testsupport.SseClient;
 import dev.handoff.testsupport.SseStream;
@@ -37,6 +43,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +126,45 @@ class ReplicaFanOutTest {
                     onReplica2.events().stream().map(RunEvent::eventId).toList());
             assertEquals(onReplica1.events().stream().map(SseStream.Event::id).toList(),
                     onReplica2.events().stream().map(e -> Long.toString(e.sequence())).toList());
+        }
+    }
+
+    @Test
+    void activityIsStoredOnceWhenTwoReplicasApplyTheSameBatchAndEveryReplicaStreamsIt() {
+        ActivityAssignments.awaitConsumerReady();
+        ActivityService activity2 = new ActivityService(
+                new ActivityStore(io.vertx.mutiny.sqlclient.Pool.newInstance(pool2)), store2);
+        String ws = workspace();
+        UUID task = UUID.randomUUID();
+        UUID run = UUID.randomUUID();
+        try (SseClient http = new SseClient(vertx, base, 4)) {
+            SseStream onReplica1 = http.open("/api/events?runId=" + run,
+                    Map.of("Authorization", Tokens.bearer(Tokens.member(ws))));
+            RecordingChannel onReplica2 = RecordingChannel.reading();
+            open(onReplica2, ws, null);
+            await().atMost(WAIT).until(() -> onReplica1.isLive() && onReplica2.isLive());
+
+            // replica 1 consumes the batch from Kafka while replica 2 applies the same one (a rebalance's redelivery)
+            RunActivity batch = activity(ws, task, run, 1, 100);
+            publish(batch);
+            activity2.record(batch).await().atMost(WAIT);
+            // and an overlapping batch that only replica 2 stores
+            RunActivity overlapping = activity(ws, task, run, 51, 100);
+            assertEquals(50, activity2.record(overlapping).await().atMost(WAIT));
+
+            await().atMost(WAIT).until(() -> onReplica1.events().size() >= 2 && onReplica2.events().size() >= 2);
+            assertEquals(List.of(batch.eventId(), overlapping.eventId()),
+                    onReplica1.events().stream().map(EventStreamTest::eventId).toList());
+            assertEquals(List.of(batch.eventId(), overlapping.eventId()),
+                    onReplica2.events().stream().map(RunEvent::eventId).toList());
+            assertEquals(onReplica1.events().stream().map(SseStream.Event::id).toList(),
+                    onReplica2.events().stream().map(e -> Long.toString(e.sequence())).toList());
+            assertEquals(1, rowsWithEventId(batch.eventId()));
+            List<Long> seqs = given().header("Authorization", Tokens.bearer(Tokens.member(ws)))
+                    .queryParam("runId", run.toString()).queryParam("limit", 200).get("/api/activity")
+                    .then().statusCode(200).extract().jsonPath().<Number>getList("seq").stream()
+                    .map(Number::longValue).toList();
+            assertEquals(LongStream.rangeClosed(1, 150).boxed().toList(), seqs);
         }
     }
 

@@ -6,6 +6,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -65,6 +66,11 @@ public class RunEventStore {
 
     /** Stores the event once; the sequence it got, or empty when its eventId was already stored. */
     public Uni<Optional<Long>> store(RunEvent event, Instant occurredAt) {
+        return store(pool, event, occurredAt);
+    }
+
+    /** {@link #store(RunEvent, Instant)} within the caller's transaction ({@code db}), which holds the notification. */
+    public Uni<Optional<Long>> store(SqlClient db, RunEvent event, Instant occurredAt) {
         Tuple values = Tuple.tuple()
                 .addString(event.workspaceId())
                 .addUUID(event.eventId())
@@ -73,7 +79,7 @@ public class RunEventStore {
                 .addString(event.type().kafkaType())
                 .addString(event.json())
                 .addOffsetDateTime(occurredAt == null ? null : occurredAt.atOffset(ZoneOffset.UTC));
-        return pool.preparedQuery(INSERT).execute(values)
+        return db.preparedQuery(INSERT).execute(values)
                 .map(rows -> rows.size() == 0 ? Optional.<Long>empty() : Optional.of(rows.iterator().next().getLong(0)));
     }
 

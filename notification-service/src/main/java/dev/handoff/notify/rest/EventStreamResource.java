@@ -29,7 +29,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /** HTTP only: checks the request and hands the stream to {@link SseConnections}. */
 @Path(EventStreamResource.PATH)
-@Tag(name = "Run events", description = "Live run status for frontends, with replay after a reconnect")
+@Tag(name = "Run events", description = "Live run status and activity for frontends, with replay after a reconnect")
 public class EventStreamResource {
 
     static final String PATH = "/api/events";
@@ -51,9 +51,11 @@ public class EventStreamResource {
     @Operation(summary = "Stream the run events of your workspace",
             description = """
                     Server-sent events, one per stored run event of the caller's workspace, oldest first: \
-                    `id:` the event's sequence (increasing within the workspace), `event:` `run.status-changed` or \
-                    `run.pull-request-opened`, `data:` the event JSON as published on Kafka (RunStatusChanged or \
-                    PullRequestOpened). With `Last-Event-ID` (sent by EventSource when it reconnects) or \
+                    `id:` the event's sequence (increasing within the workspace), `event:` `run.status-changed`, \
+                    `run.pull-request-opened` or `run.activity`, `data:` the event JSON as published on Kafka \
+                    (RunStatusChanged, PullRequestOpened, or RunActivity: a batch of the run's activity entries \
+                    `{seq, at, kind, text}`, each seq of a run sent once, a redelivered or overlapping batch trimmed \
+                    to what is new). With `Last-Event-ID` (sent by EventSource when it reconnects) or \
                     `lastEventId`, every event after that id still kept (at least 24 hours) comes first, then the \
                     live ones, with no gap and no duplicate. A `: keep-alive` comment arrives every 15 s when \
                     nothing else does; `: connected` marks the moment the stream is live. A client that reads too \

@@ -2,12 +2,14 @@ package dev.handoff.notify.support;
 
 import dev.handoff.events.HandoffEvent;
 import dev.handoff.events.PullRequestOpened;
+import dev.handoff.events.RunActivity;
 import dev.handoff.events.RunStatus;
 import dev.handoff.events.RunStatusChanged;
 import dev.handoff.events.Topics;
 import dev.handoff.testsupport.KafkaProbe;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.stream.LongStream;
 
 /** Run events as the run service publishes them, sent to the real broker ({@link KafkaProbe}). */
 public final class TestEvents {
@@ -27,7 +29,19 @@ public final class TestEvents {
                 "https://github.com/acme/shop/pull/" + (1 + (runId.hashCode() & 0xfff)), "handoff/" + runId, "Do it");
     }
 
+    /** A batch of the gateway's: entries {@code firstSeq .. firstSeq + count - 1}, log lines that name their seq. */
+    public static RunActivity activity(String workspace, UUID taskId, UUID runId, long firstSeq, int count) {
+        Instant now = Instant.now();
+        return new RunActivity(UUID.randomUUID(), now, workspace, runId, taskId, "local",
+                LongStream.range(firstSeq, firstSeq + count)
+                        .mapToObj(seq -> new RunActivity.Entry(seq, now, seq == 1 ? "step" : "log", "line " + seq))
+                        .toList());
+    }
+
     public static String topicOf(HandoffEvent event) {
+        if (event instanceof RunActivity) {
+            return Topics.RUN_ACTIVITY;
+        }
         return event instanceof PullRequestOpened ? Topics.PULL_REQUEST_OPENED : Topics.RUN_STATUS_CHANGED;
     }
 
