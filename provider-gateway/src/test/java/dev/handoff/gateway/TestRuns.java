@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.handoff.events.AgentContext;
 import dev.handoff.events.EventJson;
+import dev.handoff.events.FollowUp;
 import dev.handoff.events.ProviderRunUpdated;
 import dev.handoff.events.RunRequested;
 import dev.handoff.events.Topics;
@@ -83,6 +84,14 @@ public final class TestRuns {
                 now, now);
         return new RunRequested(UUID.randomUUID(), now, workspace, runId, taskId, provider, repositoryUrl, "main",
                 targetBranch, "Keep the change small.", new AgentContext(task, brief));
+    }
+
+    /** A follow-up of {@code earlier} (as the run service asks for one): same task, repository and branch, new run. */
+    public static RunRequested followUp(RunRequested earlier, ProviderRunUpdated finished, String instructions) {
+        return new RunRequested(UUID.randomUUID(), Instant.now(), earlier.workspaceId(), UUID.randomUUID(), earlier.taskId(),
+                earlier.provider(), earlier.repositoryUrl(), earlier.branch(), finished.branch(), instructions,
+                earlier.context(), new FollowUp(earlier.runId(), finished.providerRunId(), finished.branch(),
+                        finished.pullRequestUrl(), finished.summary()));
     }
 
     public static void publish(RunRequested request) {
