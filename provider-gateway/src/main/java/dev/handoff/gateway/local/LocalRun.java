@@ -382,7 +382,8 @@ final class LocalRun implements Runnable {
         String status = git.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not read the worktree status", "status", "--porcelain");
         if (!status.isBlank()) {
             git.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not commit the agent's changes", "commit", "--quiet",
-                    "--no-verify", "-m", title + "\n\nMade by the Handoff local agent, run " + runId() + ".");
+                    "--no-verify", "-m", (continueBranch ? "Follow-up: " : "") + title
+                            + "\n\nMade by the Handoff local agent, run " + runId() + ".");
         }
     }
 
