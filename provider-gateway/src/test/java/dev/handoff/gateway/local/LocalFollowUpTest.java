@@ -9,11 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.handoff.events.FollowUp;
-import dev.handoff.events.ProviderRunUpdated;
 import dev.handoff.events.RunRequested;
 import dev.handoff.events.RunStatus;
 import dev.handoff.gateway.TestAssignments;
 import dev.handoff.gateway.TestRuns;
+import dev.handoff.gateway.TestRuns.Stored;
 import dev.handoff.gateway.messaging.ProviderDispatch;
 import dev.handoff.testsupport.Tokens;
 import io.quarkus.test.junit.QuarkusTest;
@@ -44,17 +44,16 @@ class LocalFollowUpTest {
         Path bare = TestRuns.originPath(origin);
         RunRequested first = TestRuns.request(workspace, "local", "Add a shout option", origin, null);
         TestRuns.publish(first);
-        ProviderRunUpdated firstDone = last(TestRuns.updatesUntilFinal(first.runId(), RUN_TIMEOUT));
+        Stored firstDone = TestRuns.storedFinal(first.runId(), RUN_TIMEOUT);
         assertEquals(RunStatus.COMPLETED, firstDone.status(), firstDone::toString);
         String branch = firstDone.branch();
         String firstSha = git(bare, "rev-parse", branch).strip();
 
         RunRequested second = TestRuns.followUp(first, firstDone, "Also add a test for the shout option.");
         TestRuns.publish(second);
-        List<ProviderRunUpdated> updates = TestRuns.updatesUntilFinal(second.runId(), RUN_TIMEOUT);
-        assertEquals(List.of(RunStatus.RUNNING, RunStatus.COMPLETED), updates.stream().map(ProviderRunUpdated::status).toList(),
-                () -> "updates: " + updates);
-        ProviderRunUpdated secondDone = updates.get(1);
+        Stored secondDone = TestRuns.storedFinal(second.runId(), RUN_TIMEOUT);
+        assertEquals(RunStatus.COMPLETED, secondDone.status(), secondDone::toString);
+        assertEquals("local-" + second.runId().toString().substring(0, 8), secondDone.providerRunId());
         assertEquals(firstDone.pullRequestUrl(), secondDone.pullRequestUrl(), "the same pull request");
         assertEquals(branch, secondDone.branch());
         assertEquals("PULL_REQUEST_UPDATED", secondDone.providerStatus());
@@ -99,7 +98,7 @@ class LocalFollowUpTest {
         Path bare = TestRuns.originPath(origin);
         RunRequested first = TestRuns.request(workspace, "local", "Add a shout option", origin, null);
         TestRuns.publish(first);
-        ProviderRunUpdated firstDone = last(TestRuns.updatesUntilFinal(first.runId(), RUN_TIMEOUT));
+        Stored firstDone = TestRuns.storedFinal(first.runId(), RUN_TIMEOUT);
         String head = git(bare, "rev-parse", firstDone.branch()).strip();
 
         // the test agent changes nothing for a task titled "nothing"
@@ -108,7 +107,7 @@ class LocalFollowUpTest {
                 "local", origin, "main", base.targetBranch(), base.instructions(),
                 TestRuns.request(workspace, "local", "Do nothing", origin, null).context(), base.followUp());
         TestRuns.publish(second);
-        ProviderRunUpdated done = last(TestRuns.updatesUntilFinal(second.runId(), RUN_TIMEOUT));
+        Stored done = TestRuns.storedFinal(second.runId(), RUN_TIMEOUT);
         assertEquals(RunStatus.COMPLETED, done.status(), done::toString);
         assertEquals("NO_CHANGES", done.providerStatus());
         assertEquals(firstDone.pullRequestUrl(), done.pullRequestUrl());
@@ -123,13 +122,9 @@ class LocalFollowUpTest {
                 base.taskId(), "local", origin, "main", "handoff/nowhere", "More.", base.context(),
                 new FollowUp(UUID.randomUUID(), "local-12345678", "handoff/nowhere", null, "earlier"));
         TestRuns.publish(followUp);
-        ProviderRunUpdated done = last(TestRuns.updatesUntilFinal(followUp.runId(), RUN_TIMEOUT));
+        Stored done = TestRuns.storedFinal(followUp.runId(), RUN_TIMEOUT);
         assertEquals(RunStatus.FAILED, done.status());
-        assertEquals(ProviderDispatch.FOLLOW_UP_NOT_POSSIBLE, done.error().code());
+        assertEquals(ProviderDispatch.FOLLOW_UP_NOT_POSSIBLE, done.errorCode());
         assertNull(done.pullRequestUrl());
-    }
-
-    private static ProviderRunUpdated last(List<ProviderRunUpdated> updates) {
-        return updates.get(updates.size() - 1);
     }
 }
