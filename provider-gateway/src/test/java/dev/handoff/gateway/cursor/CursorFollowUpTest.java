@@ -50,7 +50,7 @@ class CursorFollowUpTest {
     }
 
     @Test
-    void aFollowUpIsSentToTheSameAgentAndTheFirstLaunchsWebhookCompletesIt() {
+    void aFollowUpIsSentToTheSameAgentAndTheFirstLaunchsWebhookCompletesIt() throws Exception {
         String branch = "handoff/follow-" + UUID.randomUUID();
         RunRequested first = TestRuns.request(workspace, "cursor", "Add a shout option", REPO, branch);
         TestRuns.publish(first);
