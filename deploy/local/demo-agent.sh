@@ -7,6 +7,9 @@
 #   - writes docs/handoff/<task-slug>.md with the task's title, its acceptance criteria and its implementation steps;
 #   - appends a line pointing at that file to README.md, when the repository has one;
 #   - prints what it did (the gateway keeps the output in the run's log and quotes its last lines in the summary).
+# A follow-up (the prompt says "This is a follow-up"; the worktree holds the earlier run's work) makes a second,
+# different change instead: it adds the follow-up's instructions to the notes file and, when they ask for a test,
+# writes tests/test_handoff_<task-slug>.py, a real test of that notes file.
 # No network, no git commands: the local provider commits, pushes and opens the pull request. Like any local agent it
 # runs in the sandbox (README, "Security model"): it sees its worktree, its prompt and this script, nothing else.
 #
@@ -37,6 +40,35 @@ steps=$(section "Implementation steps" | grep -E '^[0-9]+\. ' || true)
 description=$(section "Description" | sed '/^[[:space:]]*$/d' | head -n 20)
 
 notes="docs/handoff/$slug.md"
+if grep -q '^This is a follow-up' "$prompt_file" && [ -f "$notes" ]; then
+  instructions=$(section "Follow-up instructions" | sed '/^[[:space:]]*$/d')
+  {
+    echo
+    echo "## Follow-up (run ${HANDOFF_RUN_ID:-unknown})"
+    echo
+    echo "${instructions:-(none given)}"
+  } >> "$notes"
+  echo "demo agent: follow-up: added its instructions to $notes"
+  if printf '%s' "$instructions" | grep -qi 'test'; then
+    test_file="tests/test_handoff_$(printf '%s' "$slug" | tr '-' '_').py"
+    mkdir -p tests
+    cat > "$test_file" <<PY
+"""Added by Handoff's demo agent for the follow-up run ${HANDOFF_RUN_ID:-unknown}: checks the notes of the task."""
+from pathlib import Path
+
+NOTES = Path(__file__).resolve().parent.parent / "$notes"
+
+
+def test_the_notes_name_the_task_and_its_acceptance_criteria():
+    text = NOTES.read_text(encoding="utf-8")
+    assert text.startswith("# ")
+    assert "## Acceptance criteria" in text
+PY
+    echo "demo agent: follow-up: wrote $test_file"
+  fi
+  echo "demo agent: done (this is the bundled demo agent; set HANDOFF_LOCAL_AGENT_COMMAND for a real one)"
+  exit 0
+fi
 mkdir -p "$(dirname "$notes")"
 {
   echo "# $title"

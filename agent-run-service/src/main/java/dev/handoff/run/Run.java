@@ -6,6 +6,7 @@ import dev.handoff.events.ErrorInfo;
 import dev.handoff.events.EventJson;
 import dev.handoff.events.ProviderRunUpdated;
 import dev.handoff.events.RunStatus;
+import dev.handoff.events.Usage;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
@@ -92,6 +93,17 @@ public class Run {
     private String idempotencyKey;
     @Column(name = "request_hash")
     private String requestHash;
+    /** The earlier run this one continues on the same branch and pull request (a follow-up), or null. */
+    @Column(name = "follow_up_of")
+    private UUID followUpOf;
+    @Column(name = "usage_duration_ms")
+    private Long usageDurationMs;
+    @Column(name = "usage_input_tokens")
+    private Long usageInputTokens;
+    @Column(name = "usage_output_tokens")
+    private Long usageOutputTokens;
+    @Column(name = "usage_cost_usd")
+    private Double usageCostUsd;
 
     protected Run() {
     }
@@ -99,7 +111,14 @@ public class Run {
     /** A new run, PENDING (status version 1). */
     public static Run launch(UUID id, String workspaceId, AgentContext context, Settings settings, String targetBranch,
             String idempotencyKey, String requestHash, Instant now) {
+        return launch(id, workspaceId, context, settings, targetBranch, null, idempotencyKey, requestHash, now);
+    }
+
+    /** A new run, PENDING; {@code followUpOf} names the earlier run it continues on {@code targetBranch} (or null). */
+    public static Run launch(UUID id, String workspaceId, AgentContext context, Settings settings, String targetBranch,
+            UUID followUpOf, String idempotencyKey, String requestHash, Instant now) {
         Run run = new Run();
+        run.followUpOf = followUpOf;
         run.id = id;
         run.workspaceId = workspaceId;
         run.taskId = context.task().id();
@@ -115,7 +134,8 @@ public class Run {
         run.updatedAt = now;
         run.statusVersion = 1;
         run.contextJson = EventJson.toJson(context);
-        run.historyJson = EventJson.toJson(List.of(new HistoryEntry(RunStatus.PENDING, now, "run requested")));
+        run.historyJson = EventJson.toJson(List.of(new HistoryEntry(RunStatus.PENDING, now,
+                followUpOf == null ? "run requested" : "follow-up of run " + followUpOf + " requested")));
         run.idempotencyKey = idempotencyKey;
         run.requestHash = requestHash;
         return run;
@@ -147,6 +167,13 @@ public class Run {
         }
         if (update.summary() != null && !update.summary().equals(summary)) {
             summary = update.summary();
+            changed = true;
+        }
+        if (update.usage() != null && !update.usage().equals(usage())) {
+            usageDurationMs = update.usage().durationMs();
+            usageInputTokens = update.usage().inputTokens();
+            usageOutputTokens = update.usage().outputTokens();
+            usageCostUsd = update.usage().costUsd();
             changed = true;
         }
         List<Transition> moves = new ArrayList<>();
@@ -300,6 +327,33 @@ public class Run {
 
     public long statusVersion() {
         return statusVersion;
+    }
+
+    public UUID followUpOf() {
+        return followUpOf;
+    }
+
+    /** What the provider reported the run cost; null while it reported nothing. */
+    public Usage usage() {
+        return usage(usageDurationMs, usageInputTokens, usageOutputTokens, usageCostUsd);
+    }
+
+    public static Usage usage(Long durationMs, Long inputTokens, Long outputTokens, Double costUsd) {
+        return durationMs == null && inputTokens == null && outputTokens == null && costUsd == null
+                ? null : new Usage(durationMs, inputTokens, outputTokens, costUsd);
+    }
+
+    /**
+     * Whether a follow-up can continue this run's branch: something was pushed to it, which the run knows from its
+     * pull request; a follow-up's branch was pushed by the run it continues, whatever became of the follow-up itself.
+     */
+    public boolean hasBranchToContinue() {
+        return pullRequestUrl != null || followUpOf != null;
+    }
+
+    /** The branch a follow-up continues: the one the provider reported its work on, else the target branch asked for. */
+    public String continuedBranch() {
+        return pullRequestBranch != null ? pullRequestBranch : targetBranch;
     }
 
     /** What a launch asked for; {@code targetBranch} null means "the default". */

@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * {@code ./handoff demo}: a sample brief and task handed to the local agent on the running local stack, the live
- * status from the event stream, then the pull request and the run's history.
+ * status from the event stream, then the pull request and the run's history, and one follow-up ("also add a test")
+ * whose new commit appears in the same pull request.
  */
 public final class Demo {
 
@@ -55,6 +56,9 @@ public final class Demo {
             }
             printPullRequest(api, run);
             printHistory(run);
+            if (!run.path("pullRequest").isNull()) {
+                followUp(api, events, run, stack);
+            }
         }
         printNext(workspace, taskId);
     }
@@ -123,6 +127,39 @@ public final class Demo {
         if (diff.size() > 60) {
             say("    ... (" + (diff.size() - 60) + " more lines: curl -H \"Authorization: Bearer $TOKEN\" " + url + ")");
         }
+    }
+
+    /** The instructions of the demo's follow-up; the demo agent answers a follow-up asking for a test with one. */
+    static final String FOLLOW_UP = "Also add a test.";
+
+    /** One follow-up on the same branch and pull request: its new commit appears in that pull request. */
+    private static void followUp(HandoffClient api, HandoffClient.EventStream events, JsonNode run, Stack stack)
+            throws InterruptedException {
+        String runId = run.get("id").asText();
+        say("");
+        say("Follow-up: \"" + FOLLOW_UP + "\"  (POST /api/runs/" + runId + "/followups)");
+        JsonNode next = api.post(api.ports().runs(), "/api/runs/" + runId + "/followups", Map.of("instructions", FOLLOW_UP))
+                .expect(201).body();
+        String nextId = next.get("id").asText();
+        say("Launched follow-up run " + nextId + " on the same branch " + next.get("targetBranch").asText());
+        say("Live status:");
+        String status = awaitFinal(api, events, nextId);
+        next = api.get(api.ports().runs(), "/api/runs/" + nextId).expect(200).body();
+        if (!"COMPLETED".equals(status)) {
+            say("The follow-up ended " + status + ": " + next.get("error"));
+            say("Logs: " + stack.state().resolve("logs"));
+            System.exit(1);
+        }
+        String url = next.path("pullRequest").path("url").asText();
+        JsonNode pr = api.get(api.ports().gateway(), url.replaceFirst("^https?://[^/]+", "")).expect(200).body();
+        say("");
+        say("The same pull request (" + url + ") now holds " + pr.path("commits").size() + " commits:");
+        for (JsonNode commit : pr.path("commits")) {
+            say("  " + commit.path("sha").asText().substring(0, 8) + "  " + commit.path("message").asText());
+        }
+        say("  diff stat:");
+        pr.path("diffStat").asText().lines().forEach(line -> say("    " + line));
+        say("Follow-up summary: " + next.path("summary").asText());
     }
 
     private static void printHistory(JsonNode run) {

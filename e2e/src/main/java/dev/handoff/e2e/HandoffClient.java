@@ -52,6 +52,13 @@ public final class HandoffClient {
         return send(request(port, path).POST(bodyOf(body)).header("Content-Type", "application/json"));
     }
 
+    /** A POST with extra headers (an {@code Idempotency-Key}, ...). */
+    public Reply post(int port, String path, Object body, Map<String, String> headers) {
+        HttpRequest.Builder request = request(port, path).POST(bodyOf(body)).header("Content-Type", "application/json");
+        headers.forEach(request::header);
+        return send(request);
+    }
+
     public Reply put(int port, String path, Object body) {
         return send(request(port, path).PUT(bodyOf(body)).header("Content-Type", "application/json"));
     }

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.handoff.events.AgentContext;
 import dev.handoff.events.EventJson;
+import dev.handoff.events.FollowUp;
 import dev.handoff.events.ProviderRunUpdated;
 import dev.handoff.events.RunActivity;
 import dev.handoff.events.RunRequested;
+import dev.handoff.events.RunStatus;
 import dev.handoff.events.Topics;
 import dev.handoff.testsupport.KafkaProbe;
 import java.io.IOException;
@@ -86,6 +88,51 @@ public final class TestRuns {
                 now, now);
         return new RunRequested(UUID.randomUUID(), now, workspace, runId, taskId, provider, repositoryUrl, "main",
                 targetBranch, "Keep the change small.", new AgentContext(task, brief));
+    }
+
+    /** A follow-up of {@code earlier} (as the run service asks for one): same task, repository and branch, new run. */
+    public static RunRequested followUp(RunRequested earlier, Stored finished, String instructions) {
+        return new RunRequested(UUID.randomUUID(), Instant.now(), earlier.workspaceId(), UUID.randomUUID(), earlier.taskId(),
+                earlier.provider(), earlier.repositoryUrl(), earlier.branch(), finished.branch(), instructions,
+                earlier.context(), new FollowUp(earlier.runId(), finished.providerRunId(), finished.branch(),
+                        finished.pullRequestUrl(), finished.summary()));
+    }
+
+    /**
+     * A run as this gateway's ledger holds it. Tests that must not be confused by other gateways on the shared broker
+     * (which also consume {@code handoff.run-requested} and fail runs they cannot do) read this instead of the
+     * updates on Kafka.
+     */
+    public record Stored(RunStatus status, String providerStatus, String providerRunId, String pullRequestUrl, String branch,
+            String summary, String errorCode) {
+    }
+
+    /** Waits until this gateway's ledger holds the run in a state the condition accepts; answers it. */
+    public static Stored storedUntil(UUID runId, Predicate<Stored> until, Duration timeout) {
+        Stored[] last = new Stored[1];
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+            last[0] = stored(runId);
+            return last[0] != null && until.test(last[0]);
+        });
+        return last[0];
+    }
+
+    /** Waits until this gateway's ledger holds the run in a final state. */
+    public static Stored storedFinal(UUID runId, Duration timeout) {
+        return storedUntil(runId, run -> run.status().isFinal(), timeout);
+    }
+
+    public static Stored stored(UUID runId) throws java.sql.SQLException {
+        try (var db = dev.handoff.testsupport.HandoffTestResource.database().connect();
+                var query = db.prepareStatement("""
+                        select status, provider_status, provider_run_id, pull_request_url, target_branch, summary, error_code
+                        from provider_run where run_id = ?""")) {
+            query.setObject(1, runId);
+            try (var row = query.executeQuery()) {
+                return !row.next() ? null : new Stored(RunStatus.valueOf(row.getString(1)), row.getString(2), row.getString(3),
+                        row.getString(4), row.getString(5), row.getString(6), row.getString(7));
+            }
+        }
     }
 
     public static void publish(RunRequested request) {

@@ -1,6 +1,7 @@
 package dev.handoff.run.mapping;
 
 import dev.handoff.events.AgentContext;
+import dev.handoff.events.FollowUp;
 import dev.handoff.events.PullRequestOpened;
 import dev.handoff.events.RunCancelRequested;
 import dev.handoff.events.RunRequested;
@@ -19,18 +20,21 @@ public final class RunMapper {
                 run.targetBranch(), run.instructions(), run.providerRunId(), run.providerUrl(),
                 run.pullRequestUrl() == null ? null : new RunView.PullRequest(run.pullRequestUrl(), run.pullRequestBranch()),
                 run.summary(), run.error(), run.createdAt(), run.startedAt(), run.finishedAt(),
-                run.history().stream().map(h -> new RunView.HistoryEntry(h.status(), h.at(), h.detail())).toList());
+                run.history().stream().map(h -> new RunView.HistoryEntry(h.status(), h.at(), h.detail())).toList(),
+                run.followUpOf(), run.usage());
     }
 
-    public static RunRequested runRequested(Run run, AgentContext context) {
+    /** {@code followUp} is the earlier run a follow-up continues; null for a first run. */
+    public static RunRequested runRequested(Run run, AgentContext context, FollowUp followUp) {
         return new RunRequested(UUID.randomUUID(), run.createdAt(), run.workspaceId(), run.id(), run.taskId(),
-                run.provider(), run.repositoryUrl(), run.branch(), run.targetBranch(), run.instructions(), context);
+                run.provider(), run.repositoryUrl(), run.branch(), run.targetBranch(), run.instructions(), context,
+                followUp);
     }
 
     /** The first status of a run: PENDING, version 1, no previous status. */
     public static RunStatusChanged created(Run run) {
         return new RunStatusChanged(UUID.randomUUID(), run.createdAt(), run.workspaceId(), run.id(), run.taskId(),
-                null, RunStatus.PENDING, 1, "run requested", null);
+                null, RunStatus.PENDING, 1, run.history().get(0).detail(), null);
     }
 
     public static RunStatusChanged statusChanged(Run run, Run.Transition move) {

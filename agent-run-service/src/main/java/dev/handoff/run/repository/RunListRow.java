@@ -11,7 +11,8 @@ import java.util.UUID;
 public record RunListRow(UUID id, UUID taskId, RunStatus status, String provider, String repositoryUrl, String branch,
         String targetBranch, String instructions, String providerRunId, String providerUrl, String pullRequestUrl,
         String pullRequestBranch, String summary, String errorCode, String errorMessage, Instant createdAt,
-        Instant startedAt, Instant finishedAt, String historyJson) {
+        Instant startedAt, Instant finishedAt, String historyJson, UUID followUpOf, Long usageDurationMs,
+        Long usageInputTokens, Long usageOutputTokens, Double usageCostUsd) {
 
     /** Where this row stands in a newest-first list: the place the next page starts after. */
     public RunPosition position() {

@@ -49,7 +49,8 @@ public class RunRepository implements PanacheRepositoryBase<Run, UUID> {
         String query = "select new dev.handoff.run.repository.RunListRow(r.id, r.taskId, r.status, r.provider, "
                 + "r.repositoryUrl, r.branch, r.targetBranch, r.instructions, r.providerRunId, r.providerUrl, "
                 + "r.pullRequestUrl, r.pullRequestBranch, r.summary, r.errorCode, r.errorMessage, r.createdAt, "
-                + "r.startedAt, r.finishedAt, r.historyJson) from Run r where " + where
+                + "r.startedAt, r.finishedAt, r.historyJson, r.followUpOf, r.usageDurationMs, r.usageInputTokens, "
+                + "r.usageOutputTokens, r.usageCostUsd) from Run r where " + where
                 + (after == null ? "" : " and (r.createdAt < :createdAt or (r.createdAt = :createdAt and r.id < :id))")
                 + " order by r.createdAt desc, r.id desc";
         return getSession().chain(session -> {
@@ -65,6 +66,18 @@ public class RunRepository implements PanacheRepositoryBase<Run, UUID> {
     /** The task's PENDING or RUNNING run, if any (the partial unique index allows at most one). */
     public Uni<Run> activeOfTask(UUID taskId) {
         return find("taskId = ?1 and status in ?2", taskId, List.of(RunStatus.PENDING, RunStatus.RUNNING)).firstResult();
+    }
+
+    /** The task's newest run (the one a follow-up may continue). */
+    public Uni<Run> latestOfTask(UUID taskId) {
+        return find("taskId = ?1 order by createdAt desc, id desc", taskId).firstResult();
+    }
+
+    /** The newest run of the task on {@code branch} that reported a pull request: the one a chain of follow-ups shares. */
+    public Uni<Run> withPullRequestOn(UUID taskId, String branch) {
+        return find("taskId = ?1 and (targetBranch = ?2 or pullRequestBranch = ?2) and pullRequestUrl is not null "
+                + "order by createdAt desc, id desc",
+                taskId, branch).firstResult();
     }
 
     public Uni<Long> countActive(String workspaceId) {

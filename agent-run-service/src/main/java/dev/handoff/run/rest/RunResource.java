@@ -39,7 +39,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({Caller.MEMBER, Caller.ADMIN})
-@Tag(name = "Runs", description = "Background agent runs of tasks: launch, follow, cancel, retry")
+@Tag(name = "Runs", description = "Background agent runs of tasks: launch, follow, cancel, retry, follow up")
 @SecurityRequirement(name = "SecurityScheme")
 @APIResponse(responseCode = "401", description = "No or invalid bearer token",
         content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
@@ -167,6 +167,37 @@ public class RunResource {
     @APIResponse(responseCode = "503", description = "provider-unavailable")
     public Uni<Response> retry(@PathParam("id") UUID id) {
         return runs.retry(caller.workspace(), caller.bearerToken(), id).map(launched -> created(launched, 201));
+    }
+
+    @POST
+    @Path("/runs/{id}/followups")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Follow up on a run: more work on the same branch and pull request",
+            description = "A new PENDING run (`followUpOf` = this run) of the same task, with the same provider, "
+                    + "repository, branch and target branch: its agent starts from the head of the target branch, knows "
+                    + "the task, the brief, the earlier run's summary and these instructions, and its commits go to the "
+                    + "same pull request. Only the task's latest run can be followed up, once it has ended and only when "
+                    + "something was pushed. With an Idempotency-Key, repeating the same request answers the same run.")
+    @APIResponse(responseCode = "201", description = "The new run (PENDING)",
+            headers = @Header(name = "Location", description = "/api/runs/{id}"),
+            content = @Content(schema = @Schema(implementation = RunView.class)))
+    @APIResponse(responseCode = "200", description = "The run an earlier request with this Idempotency-Key created",
+            content = @Content(schema = @Schema(implementation = RunView.class)))
+    @APIResponse(responseCode = "400", description = "validation-failed: instructions missing, blank or over 10,000 characters")
+    @APIResponse(responseCode = "404", description = "not-found: no such run in this workspace")
+    @APIResponse(responseCode = "409", description = "run-already-active (activeRunId): the task has a PENDING or RUNNING run; "
+            + "run-not-followable: the run is not the task's latest, or ended before anything was pushed")
+    @APIResponse(responseCode = "422", description = "agents-not-configured, agents-disabled, provider-not-enabled or idempotency-key-reused")
+    @APIResponse(responseCode = "429", description = "concurrency-limit",
+            headers = @Header(name = "Retry-After", description = "seconds"))
+    @APIResponse(responseCode = "503", description = "provider-unavailable")
+    public Uni<Response> followUp(@PathParam("id") UUID id,
+            @Parameter(description = "Makes the follow-up safe to repeat (1-255 printable characters)")
+            @HeaderParam("Idempotency-Key") String idempotencyKey,
+            FollowUpRequest body) {
+        return runs.followUp(caller.workspace(), caller.bearerToken(), id, body == null ? null : body.instructions(),
+                        idempotencyKey)
+                .map(launched -> created(launched, launched.replayed() ? 200 : 201));
     }
 
     private static Response created(RunService.Launched launched, int status) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.handoff.events.ErrorInfo;
 import dev.handoff.events.EventJson;
 import dev.handoff.events.RunStatus;
+import dev.handoff.events.Usage;
+import dev.handoff.run.Run;
 import dev.handoff.run.repository.RunListRow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,7 +19,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public record RunView(UUID id, UUID taskId, RunStatus status, String provider, String repositoryUrl, String branch,
         String targetBranch, String instructions, String providerRunId, String providerUrl,
         @Schema(nullable = true) PullRequest pullRequest, String summary, @Schema(nullable = true) ErrorInfo error,
-        Instant createdAt, Instant startedAt, Instant finishedAt, List<HistoryEntry> history) {
+        Instant createdAt, Instant startedAt, Instant finishedAt, List<HistoryEntry> history,
+        @Schema(nullable = true, description = "The run this one continues (a follow-up), or null") UUID followUpOf,
+        @Schema(nullable = true, description = "What the provider reported the run cost, or null") Usage usage) {
 
     private static final TypeReference<List<HistoryEntry>> HISTORY = new TypeReference<>() {
     };
@@ -34,7 +38,8 @@ public record RunView(UUID id, UUID taskId, RunStatus status, String provider, S
                 row.targetBranch(), row.instructions(), row.providerRunId(), row.providerUrl(),
                 row.pullRequestUrl() == null ? null : new PullRequest(row.pullRequestUrl(), row.pullRequestBranch()),
                 row.summary(), row.errorCode() == null ? null : new ErrorInfo(row.errorCode(), row.errorMessage()),
-                row.createdAt(), row.startedAt(), row.finishedAt(), history);
+                row.createdAt(), row.startedAt(), row.finishedAt(), history, row.followUpOf(),
+                Run.usage(row.usageDurationMs(), row.usageInputTokens(), row.usageOutputTokens(), row.usageCostUsd()));
     }
 
     /** The pull request the agent opened. */

@@ -122,6 +122,16 @@ public final class LaunchValidation {
         return provider;
     }
 
+    /** A follow-up's instructions: required, 1-10,000 characters. */
+    public static void validateFollowUpInstructions(String instructions) {
+        if (instructions == null || instructions.isBlank()) {
+            throw invalid(List.of(new Violation("instructions", "must not be blank: say what the follow-up should do")));
+        }
+        if (instructions.length() > MAX_INSTRUCTIONS) {
+            throw invalid(List.of(new Violation("instructions", "must be at most " + MAX_INSTRUCTIONS + " characters")));
+        }
+    }
+
     public static void validateIdempotencyKey(String key) {
         if (key != null && (key.length() > MAX_IDEMPOTENCY_KEY || !PRINTABLE.matcher(key).matches())) {
             throw ProblemException.validation("Idempotency-Key",

@@ -15,9 +15,20 @@ final class RequestHash {
             String provider) {
     }
 
+    /** A follow-up's body: the run it continues and its instructions (never equal to a launch's). */
+    private record FollowUpInput(String kind, UUID runId, String instructions) {
+    }
+
     static String of(UUID taskId, Run.Settings settings) {
-        String canonical = EventJson.toJson(new Input(taskId, settings.repositoryUrl(), settings.branch(),
-                settings.targetBranch(), settings.instructions(), settings.provider()));
+        return sha256(EventJson.toJson(new Input(taskId, settings.repositoryUrl(), settings.branch(),
+                settings.targetBranch(), settings.instructions(), settings.provider())));
+    }
+
+    static String ofFollowUp(UUID runId, String instructions) {
+        return sha256(EventJson.toJson(new FollowUpInput("follow-up", runId, instructions)));
+    }
+
+    private static String sha256(String canonical) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest);

@@ -3,6 +3,7 @@ package dev.handoff.run.service;
 import dev.handoff.events.AgentContext;
 import dev.handoff.events.EventJson;
 import dev.handoff.events.ErrorInfo;
+import dev.handoff.events.FollowUp;
 import dev.handoff.events.ProviderRunUpdated;
 import dev.handoff.events.RunStatus;
 import dev.handoff.idempotency.ProcessedEvents;
@@ -97,8 +98,97 @@ public class RunService {
                     if (source.status().isActive()) {
                         throw runAlreadyActive(source.taskId(), source.id());
                     }
+                    if (source.followUpOf() != null) {
+                        // a follow-up's retry repeats the follow-up on its branch (a fresh run would need a new branch
+                        // and would lose the pull request): the same rules as POST /api/runs/{id}/followups apply
+                        return continueRun(workspace, bearerToken, source, source.instructions(), null, null);
+                    }
                     return start(workspace, bearerToken, source.taskId(), source.settings(), null, null);
                 });
+    }
+
+    /**
+     * A follow-up of {@code runId}: a new run of its task that continues its branch and pull request with new
+     * instructions. Refused with 409 {@code run-already-active} while the task has an active run and 409
+     * {@code run-not-followable} when the run is not the task's latest or has no branch to continue. An
+     * Idempotency-Key works as for launches.
+     */
+    public Uni<Launched> followUp(String workspace, String bearerToken, UUID runId, String instructions,
+            String idempotencyKey) {
+        return Uni.createFrom().deferred(() -> {
+            LaunchValidation.validateFollowUpInstructions(instructions);
+            LaunchValidation.validateIdempotencyKey(idempotencyKey);
+            String hash = idempotencyKey == null ? null : RequestHash.ofFollowUp(runId, instructions);
+            Uni<Run> earlier = idempotencyKey == null ? Uni.createFrom().nullItem()
+                    : Panache.withSession(() -> runs.findByIdempotencyKey(workspace, idempotencyKey));
+            return earlier.chain(replayed -> {
+                if (replayed != null) {
+                    return Uni.createFrom().item(replay(replayed, hash));
+                }
+                return Panache.withSession(() -> runs.findInWorkspace(runId, workspace))
+                        .chain(source -> {
+                            if (source == null) {
+                                throw ProblemException.notFound("run " + runId);
+                            }
+                            return continueRun(workspace, bearerToken, source, instructions, idempotencyKey, hash);
+                        });
+            });
+        });
+    }
+
+    /** Checks that {@code source} can be continued (cheaply, before asking the other services), then launches. */
+    private Uni<Launched> continueRun(String workspace, String bearerToken, Run source, String instructions,
+            String idempotencyKey, String hash) {
+        return Panache.withSession(() -> continuation(source.id())).chain(checked -> {
+            Run.Settings settings = new Run.Settings(source.repositoryUrl(), source.branch(), source.continuedBranch(),
+                    instructions, source.provider());
+            return start(workspace, bearerToken, source.taskId(), settings, idempotencyKey, hash, source.id());
+        });
+    }
+
+    /**
+     * What a follow-up of run {@code sourceId} continues, read in the caller's session: refused while the task has an
+     * active run, when the run is not the task's latest, or when nothing was ever pushed to its branch. A follow-up
+     * that failed still continues the branch its chain pushed: the pull request, agent and summary then come from
+     * the newest run of the chain that reported them.
+     */
+    private Uni<FollowUp> continuation(UUID sourceId) {
+        return runs.findById(sourceId).chain(source -> runs.activeOfTask(source.taskId())
+                .chain(active -> {
+                    if (active != null) {
+                        throw runAlreadyActive(source.taskId(), active.id());
+                    }
+                    return runs.latestOfTask(source.taskId());
+                })
+                .chain(latest -> {
+                    if (latest != null && !latest.id().equals(source.id())) {
+                        throw notFollowable(source, "it is not the latest run of its task; follow up on run "
+                                + latest.id() + " instead", Map.of("latestRunId", latest.id().toString()));
+                    }
+                    if (!source.hasBranchToContinue()) {
+                        throw notFollowable(source, "it ended (" + source.status() + ") before anything was pushed,"
+                                + " so it has no branch to continue; retry it instead", Map.of());
+                    }
+                    if (source.pullRequestUrl() != null) {
+                        return Uni.createFrom().item(followUpOf(source, source));
+                    }
+                    return runs.withPullRequestOn(source.taskId(), source.continuedBranch())
+                            .map(shared -> followUpOf(source, shared));
+                }));
+    }
+
+    private static FollowUp followUpOf(Run source, Run shared) {
+        if (shared == null) {
+            return new FollowUp(source.id(), source.providerRunId(), source.continuedBranch(), null, source.summary());
+        }
+        return new FollowUp(source.id(), source.providerRunId() != null ? source.providerRunId() : shared.providerRunId(),
+                source.continuedBranch(), shared.pullRequestUrl(),
+                source.summary() != null ? source.summary() : shared.summary());
+    }
+
+    private static ProblemException notFollowable(Run source, String why, Map<String, Object> extra) {
+        return ProblemException.conflict("run-not-followable", "run " + source.id() + " cannot be followed up: " + why,
+                extra);
     }
 
     public Uni<Run> cancel(String workspace, String userId, UUID runId) {
@@ -222,6 +312,12 @@ public class RunService {
 
     private Uni<Launched> start(String workspace, String bearerToken, UUID taskId, Run.Settings requested,
             String idempotencyKey, String hash) {
+        return start(workspace, bearerToken, taskId, requested, idempotencyKey, hash, null);
+    }
+
+    /** {@code followUpOf}: the run a follow-up continues (its branch is {@code requested.targetBranch()}), or null. */
+    private Uni<Launched> start(String workspace, String bearerToken, UUID taskId, Run.Settings requested,
+            String idempotencyKey, String hash, UUID followUpOf) {
         Context caller = Vertx.currentContext();
         Uni<Tuple2<Optional<AgentContext>, Optional<AgentConfig>>> fetched = Uni.combine().all()
                 .unis(tasks.agentContext(taskId, bearerToken), gateway.agentConfig(bearerToken)).asTuple()
@@ -241,7 +337,8 @@ public class RunService {
                     String provider = LaunchValidation.provider(requested, both.getItem2(), providers.learn(both.getItem2()));
                     Run.Settings settings = new Run.Settings(requested.repositoryUrl(), requested.branch(),
                             requested.targetBranch(), requested.instructions(), provider);
-                    return create(new Launch(workspace, UUID.randomUUID(), context, settings, idempotencyKey, hash), 1);
+                    return create(new Launch(workspace, UUID.randomUUID(), context, settings, idempotencyKey, hash,
+                            followUpOf), 1);
                 })
                 .invoke(relay::kick);
     }
@@ -261,7 +358,7 @@ public class RunService {
     }
 
     private record Launch(String workspace, UUID runId, AgentContext context, Run.Settings settings,
-            String idempotencyKey, String hash) {
+            String idempotencyKey, String hash, UUID followUpOf) {
 
         UUID taskId() {
             return context.task().id();
@@ -285,20 +382,23 @@ public class RunService {
                 throw ProblemException.notFound("task " + taskId);
             }
             TaskRuns aggregate = existing != null ? existing : TaskRuns.of(taskId, workspace);
-            return refuseIfActive(aggregate).chain(() -> {
+            // a follow-up is checked again here, where the task's row is claimed: nothing can start in between
+            Uni<FollowUp> continued = launch.followUpOf() == null ? Uni.createFrom().nullItem()
+                    : continuation(launch.followUpOf());
+            return refuseIfActive(aggregate).chain(() -> continued).chain(followUp -> {
                 Instant now = now();
                 String target = launch.settings().targetBranch() != null
                         ? launch.settings().targetBranch()
                         : TargetBranches.defaultFor(launch.context().task().title(), launch.runId());
                 Run run = Run.launch(launch.runId(), workspace, launch.context(), launch.settings(), target,
-                        launch.idempotencyKey(), launch.hash(), now);
+                        launch.followUpOf(), launch.idempotencyKey(), launch.hash(), now);
                 aggregate.claim(run.id());
                 Uni<?> claimed = existing == null ? taskRuns.persist(aggregate) : Uni.createFrom().voidItem();
                 return claimed
                         // the race is decided here: the version check (or the insert of the task's row)
                         .chain(() -> taskRuns.flush())
                         .chain(() -> runs.persist(run))
-                        .chain(() -> outbox.append(RunMapper.runRequested(run, launch.context())))
+                        .chain(() -> outbox.append(RunMapper.runRequested(run, launch.context(), followUp)))
                         .chain(() -> outbox.append(RunMapper.created(run)))
                         .chain(() -> runs.flush())
                         // the workspace's limit last: its lock serialises the workspace's launches, so it is held

@@ -62,6 +62,9 @@ class CursorAgents {
     /** Launches the run's agent; a run whose launch was attempted before (a crash in between) first looks for it. */
     Uni<Next> launch(ProviderRun run, Keyed keyed) {
         return ledger.requested(run.runId()).chain(requested -> {
+            if (requested.request().followUp() != null) {
+                return followUp(run, keyed, requested);
+            }
             Uni<Optional<Agent>> existing = requested.launchAttempted()
                     ? findAgentByBranch(keyed.key(), targetBranch(requested.request()), null, 0)
                     : Uni.createFrom().item(Optional.empty());
@@ -120,6 +123,63 @@ class CursorAgents {
                         return recordLaunched(run, keyed, answer.body());
                     }
                     return onError(run, answer, "launch the agent");
+                });
+    }
+
+    /**
+     * A follow-up goes to the earlier run's agent ({@code POST /v0/agents/{id}/followup}), which works on again on its
+     * branch and pull request; the new run then follows that agent's status like a launched one. After a crash
+     * between the call and its record, the agent's conversation tells whether the follow-up was already sent.
+     */
+    private Uni<Next> followUp(ProviderRun run, Keyed keyed, RunLedger.Requested requested) {
+        RunRequested request = requested.request();
+        String agentId = request.followUp().providerRunId();
+        String prompt = AgentPrompt.render(request, targetBranch(request));
+        Uni<Boolean> alreadySent = requested.launchAttempted() ? conversationEndsWith(keyed.key(), agentId, prompt)
+                : Uni.createFrom().item(false);
+        return alreadySent.chain(sent -> {
+            if (sent) {
+                return recordFollowedUp(run, keyed, agentId);
+            }
+            return ledger.markLaunchAttempted(run.runId())
+                    .chain(() -> api.followUp(keyed.key(), agentId, prompt))
+                    .chain(answer -> {
+                        if (answer.ok()) {
+                            Log.infof("Cursor agent %s follows up for run %s", agentId, run.runId());
+                            return recordFollowedUp(run, keyed, agentId);
+                        }
+                        if (answer.status() == 404) {
+                            return fail(run, "NOT_FOUND", CursorStatuses.PROVIDER_ERROR,
+                                    "Cursor no longer knows the agent " + agentId + ", so the follow-up cannot continue its work");
+                        }
+                        return onError(run, answer, "send the follow-up to the agent");
+                    });
+        });
+    }
+
+    private Uni<Boolean> conversationEndsWith(String key, String agentId, String prompt) {
+        return api.conversation(key, agentId).map(answer -> {
+            if (!answer.ok() || answer.body() == null || answer.body().messages() == null) {
+                throw new IllegalStateException("reading the conversation of a Cursor agent answered HTTP " + answer.status());
+            }
+            return answer.body().messages().stream().filter(m -> "user_message".equals(m.type()))
+                    .reduce((first, second) -> second).map(m -> prompt.equals(m.text())).orElse(false);
+        });
+    }
+
+    /** The agent took the follow-up and runs again: the new run is RUNNING on it (stopped at once if cancelled meanwhile). */
+    private Uni<Next> recordFollowedUp(ProviderRun run, Keyed keyed, String agentId) {
+        return ledger.recordAgent(run.runId(), agentId, null, "RUNNING")
+                .chain(() -> ledger.find(run.runId()))
+                .chain(current -> {
+                    ProviderRun now = current.orElse(run);
+                    if (now.cancelRequested() || now.status().isFinal()) {
+                        return api.stop(keyed.key(), agentId).onFailure().recoverWithNull()
+                                .chain(() -> ledger.apply(run.runId(), RunUpdate.cancelled("STOPPED")))
+                                .replaceWith((Next) null);
+                    }
+                    return ledger.apply(run.runId(), RunUpdate.running("RUNNING", agentId, null, run.targetBranch()))
+                            .replaceWith(new Next(cursor.pollInterval(), 0));
                 });
     }
 

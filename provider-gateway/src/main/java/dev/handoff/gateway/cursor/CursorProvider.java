@@ -1,11 +1,14 @@
 package dev.handoff.gateway.cursor;
 
+import dev.handoff.events.FollowUp;
 import dev.handoff.events.RunRequested;
 import dev.handoff.gateway.ProviderRun;
+import dev.handoff.gateway.messaging.ProviderDispatch;
 import dev.handoff.gateway.provider.ActivityKind;
 import dev.handoff.gateway.provider.AgentProvider;
 import dev.handoff.gateway.provider.ProviderSettings;
 import dev.handoff.gateway.service.RunLedger;
+import dev.handoff.gateway.service.RunUpdate;
 import dev.handoff.web.ProblemException;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -95,10 +98,23 @@ public class CursorProvider implements AgentProvider {
         return agents.cancel(run);
     }
 
-    /** Cursor continues an agent with {@code POST /v0/agents/{id}/followup} ({@link CursorApi#followUp}); the follow-up issue wires it. */
+    /**
+     * Records the follow-up, due at once, naming the earlier run's agent as the ledger knows it; {@link CursorPoller}
+     * then sends it to that agent ({@code POST /v0/agents/{id}/followup}) and follows the agent's status.
+     */
     @Override
     public Uni<Void> followUp(RunRequested request, ProviderRun earlier) {
-        return Uni.createFrom().failure(new NotSupportedYet(NAME, "follow-ups"));
+        FollowUp followUp = request.followUp();
+        String agentId = earlier.providerRunId() != null ? earlier.providerRunId() : followUp.providerRunId();
+        if (agentId == null) {
+            return ledger.recordFailed(request, RunUpdate.failed("FOLLOW_UP_FAILED", ProviderDispatch.FOLLOW_UP_NOT_POSSIBLE,
+                    "the run " + followUp.runId() + " never got a Cursor agent, so there is none to follow up"));
+        }
+        RunRequested toAgent = new RunRequested(request.eventId(), request.occurredAt(), request.workspaceId(),
+                request.runId(), request.taskId(), request.provider(), request.repositoryUrl(), request.branch(),
+                request.targetBranch(), request.instructions(), request.context(),
+                new FollowUp(followUp.runId(), agentId, followUp.branch(), followUp.pullRequestUrl(), followUp.summary()));
+        return launch(toAgent);
     }
 
     private static ProblemException providerUnavailable() {

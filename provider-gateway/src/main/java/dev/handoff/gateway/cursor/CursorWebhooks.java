@@ -22,8 +22,9 @@ import java.util.UUID;
 
 /**
  * Cursor's {@code statusChange} webhooks (sent for FINISHED and ERROR): each is checked against the run's own secret,
- * mapped like a poll ({@link CursorStatuses}) and applied once per distinct body. A run's secret is kept a day after
- * the run finished (for late redeliveries), then destroyed.
+ * mapped like a poll ({@link CursorStatuses}) and applied once per distinct body, to the newest run of the agent (a
+ * follow-up on the same agent is told by the launch's webhook). A run's secret is kept a day after the run (and any
+ * follow-up on its agent) finished, for late redeliveries, then destroyed.
  */
 @ApplicationScoped
 public class CursorWebhooks {
@@ -62,7 +63,13 @@ public class CursorWebhooks {
                 if (update.isEmpty()) {
                     return Uni.createFrom().item(true); // only FINISHED and ERROR are sent; anything else is left to polling
                 }
-                return ledger.applyWebhookOnce(runId, sha256(body), update.get()).replaceWith(true);
+                // Cursor keeps the launch's webhook for the agent's follow-ups: the news is about its newest run
+                String agentId = run.providerRunId() != null ? run.providerRunId() : agent.id();
+                Uni<UUID> target = agentId == null ? Uni.createFrom().item(runId)
+                        : ledger.newestOfAgent(CursorProvider.NAME, run.workspaceId(), agentId)
+                                .map(newest -> newest.map(ProviderRun::runId).orElse(runId));
+                return target.chain(targetRunId -> ledger.applyWebhookOnce(runId, targetRunId, sha256(body), update.get()))
+                        .replaceWith(true);
             });
         });
     }

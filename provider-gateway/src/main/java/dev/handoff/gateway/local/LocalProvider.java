@@ -150,13 +150,17 @@ public class LocalProvider implements AgentProvider {
      */
     @Override
     public Uni<Void> launch(RunRequested request) {
+        return start(request, false);
+    }
+
+    private Uni<Void> start(RunRequested request, boolean continueBranch) {
         return ledger.recordOwned(request, NAME, owner, config.local().lease())
                 .invoke(isNew -> {
                     if (!isNew) {
                         Log.debugf("local run %s was launched before; redelivery ignored", request.runId());
                         return;
                     }
-                    LocalRun run = new LocalRun(request, settings, host());
+                    LocalRun run = new LocalRun(request, settings, host(), continueBranch);
                     active.put(request.runId(), run);
                     workers.execute(() -> {
                         try {
@@ -184,10 +188,13 @@ public class LocalProvider implements AgentProvider {
         return ownerGone ? ledger.apply(run.runId(), RunUpdate.cancelled("CANCELLED")).replaceWithVoid() : Uni.createFrom().voidItem();
     }
 
-    /** A follow-up continues the earlier run's branch in a fresh worktree; the follow-up issue implements it. */
+    /**
+     * A follow-up is a run like any other, in a fresh sandboxed worktree, but it starts from the head of the earlier
+     * run's branch and pushes on top of it (fast-forward only, never forced); its commits join the same pull request.
+     */
     @Override
     public Uni<Void> followUp(RunRequested request, ProviderRun earlier) {
-        return Uni.createFrom().failure(new NotSupportedYet(NAME, "follow-ups"));
+        return start(request, true);
     }
 
     /** Keeps this replica's runs claimed and passes on cancellations asked of another replica. */
@@ -300,6 +307,16 @@ public class LocalProvider implements AgentProvider {
                             request.runId(), e.toString());
                     return NoActivity.INSTANCE;
                 }
+            }
+
+            @Override
+            public Optional<LocalPullRequest> findPullRequest(String workspaceId, UUID id) {
+                return pullRequests.find(workspaceId, id).await().atMost(REPORT_TIMEOUT);
+            }
+
+            @Override
+            public void updatePullRequest(LocalPullRequest pullRequest) {
+                pullRequests.updateContent(pullRequest).await().atMost(REPORT_TIMEOUT);
             }
         };
     }

@@ -44,7 +44,6 @@ import java.util.stream.Stream;
 final class LocalRun implements Runnable {
 
     static final String PROVIDER_STATUS_RUNNING = "AGENT_RUNNING";
-    private static final int MAX_DIFF_CHARS = 1024 * 1024;
 
     /** What a local run reports to, and where its pull request is kept (blocking calls). */
     interface Host {
@@ -55,6 +54,16 @@ final class LocalRun implements Runnable {
         /** The run's activity (steps, the agent's lines); a host that publishes none keeps the default. */
         default RunActivity.Run activity(RunRequested request) {
             return NoActivity.INSTANCE;
+        }
+
+        /** The local pull request a follow-up adds its commits to, if it is this workspace's. */
+        default Optional<LocalPullRequest> findPullRequest(String workspaceId, UUID id) {
+            throw new UnsupportedOperationException("this host keeps no pull requests");
+        }
+
+        /** Stores a pull request's grown commits, diff stat, diff and body. */
+        default void updatePullRequest(LocalPullRequest pullRequest) {
+            throw new UnsupportedOperationException("this host keeps no pull requests");
         }
     }
 
@@ -228,6 +237,13 @@ final class LocalRun implements Runnable {
                     "rev-list", "--count", base + "..HEAD").strip());
             String output = RunText.tail(log, 15, 1500);
             String unconfined = settings.sandbox().enabled() ? "" : "\n\n" + UNCONFINED;
+            if (ahead == 0 && continueBranch) {
+                activity.step("committing: the agent changed nothing in the follow-up, so nothing is committed or pushed");
+                report(RunUpdate.completed("NO_CHANGES", request.followUp().pullRequestUrl(), targetBranch,
+                        "The agent finished the follow-up without changing anything: " + targetBranch + " and its pull request"
+                                + " are as the earlier run left them." + outputSection(output) + unconfined));
+                return;
+            }
             if (ahead == 0) {
                 activity.step("committing: the agent changed nothing, so nothing is committed or pushed");
                 report(RunUpdate.completed("NO_CHANGES", null, null,
@@ -246,6 +262,18 @@ final class LocalRun implements Runnable {
             activity.step("pushing " + targetBranch + " to " + RunText.redactUrl(url));
             push(pushGit, repo, url);
             String body = pullRequestBody(output);
+            if (continueBranch) {
+                // the branch push already updated a forge's pull request; a local one is grown here
+                String pullRequestUrl = gitHubRepo.isPresent() ? request.followUp().pullRequestUrl()
+                        : FollowUpPullRequest.update(handoff, repo, url, request, targetBranch, title, body,
+                                settings.publicUrl(), host);
+                activity.step("pull request updated: " + pullRequestUrl);
+                report(RunUpdate.completed("PULL_REQUEST_UPDATED", pullRequestUrl, targetBranch,
+                        "The follow-up's changes are on " + targetBranch + " (" + ahead + (ahead == 1 ? " commit, " : " commits, ")
+                                + shortStat + ") and the pull request into " + request.branch() + " shows them."
+                                + outputSection(output) + unconfined));
+                return;
+            }
             String pullRequestUrl = gitHubRepo.isPresent()
                     ? settings.gitHub().open(gitHubRepo.get(), title, body, targetBranch, request.branch())
                     : openLocalPullRequest(handoff, repo, base, body);
@@ -572,26 +600,16 @@ final class LocalRun implements Runnable {
         String status = git.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not read the worktree status", "status", "--porcelain");
         if (!status.isBlank()) {
             git.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not commit the agent's changes", "commit", "--quiet",
-                    "--no-verify", "-m", title + "\n\nMade by the Handoff local agent, run " + runId() + ".");
+                    "--no-verify", "-m", (continueBranch ? "Follow-up: " : "") + title
+                            + "\n\nMade by the Handoff local agent, run " + runId() + ".");
         }
     }
 
     private String openLocalPullRequest(Git git, Path repo, String base, String body) {
-        List<LocalPullRequest.Commit> commits = new ArrayList<>();
-        String log = git.ok(repo, LocalRunFailure.PULL_REQUEST_FAILED, "could not list the commits",
-                "log", "--reverse", "--format=%H%x1f%an%x1f%s", base + "..HEAD");
-        for (String line : log.lines().filter(l -> !l.isBlank()).toList()) {
-            String[] parts = line.split("\u001f", 3);
-            commits.add(new LocalPullRequest.Commit(parts[0], parts.length > 1 ? parts[1] : "", parts.length > 2 ? parts[2] : ""));
-        }
-        String diffStat = git.ok(repo, LocalRunFailure.PULL_REQUEST_FAILED, "could not read the diff", "diff", "--stat", base, "HEAD");
-        String diff = git.ok(repo, LocalRunFailure.PULL_REQUEST_FAILED, "could not read the diff", "diff", base, "HEAD");
-        if (diff.length() > MAX_DIFF_CHARS) {
-            diff = diff.substring(0, MAX_DIFF_CHARS) + "\n... (diff truncated at 1 MiB; the branch has it all)\n";
-        }
+        PullRequestContent content = PullRequestContent.read(git, repo, base);
         UUID id = UUID.randomUUID();
         host.savePullRequest(new LocalPullRequest(id, request.workspaceId(), runId(), RunText.redactUrl(request.repositoryUrl()),
-                request.branch(), targetBranch, title, body, commits, diffStat.stripTrailing(), diff, Instant.now()));
+                request.branch(), targetBranch, title, body, content.commits(), content.diffStat(), content.diff(), Instant.now()));
         return settings.publicUrl() + "/api/pull-requests/" + id;
     }
 

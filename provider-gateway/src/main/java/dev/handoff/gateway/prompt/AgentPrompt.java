@@ -1,6 +1,7 @@
 package dev.handoff.gateway.prompt;
 
 import dev.handoff.events.AgentContext;
+import dev.handoff.events.FollowUp;
 import dev.handoff.events.RunRequested;
 import java.util.Comparator;
 import java.util.List;
@@ -8,7 +9,8 @@ import java.util.List;
 /**
  * The one template every agent is given, whatever the provider: the task's title and description, its acceptance
  * criteria as a checklist, its subtasks in order as implementation steps, the brief it belongs to, the additional
- * instructions of the run, and the branch the work goes to. Read top to bottom, it is the prompt.
+ * instructions of the run, and the branch the work goes to. Read top to bottom, it is the prompt. A follow-up's prompt
+ * says so first, with its instructions and what the earlier run did, then the same task and brief.
  */
 public final class AgentPrompt {
 
@@ -21,10 +23,24 @@ public final class AgentPrompt {
         StringBuilder prompt = new StringBuilder();
 
         prompt.append("# Task: ").append(title(request)).append("\n\n");
-        prompt.append("You are a coding agent working in the repository ").append(request.repositoryUrl())
-                .append(", starting from the branch `").append(request.branch()).append("`.\n")
-                .append("Make the change this task describes, keep it focused, and leave the repository in a state that")
-                .append(" builds and passes its tests.\n\n");
+        FollowUp followUp = request.followUp();
+        if (followUp != null) {
+            prompt.append("This is a follow-up: an earlier run already worked on this task and pushed its changes to the branch `")
+                    .append(targetBranch).append("`, which is checked out for you. Continue from there: do what the")
+                    .append(" follow-up instructions below ask, keep what is already done unless they say otherwise, and")
+                    .append(" leave the repository in a state that builds and passes its tests.\n\n");
+            prompt.append("## Follow-up instructions\n\n").append(orNone(request.instructions())).append("\n\n");
+            prompt.append("## What the earlier run did\n\n").append(orNone(followUp.summary())).append("\n\n");
+            if (followUp.pullRequestUrl() != null) {
+                prompt.append("Its pull request: ").append(followUp.pullRequestUrl()).append("\n\n");
+            }
+            prompt.append("The task and its brief follow, for context.\n\n");
+        } else {
+            prompt.append("You are a coding agent working in the repository ").append(request.repositoryUrl())
+                    .append(", starting from the branch `").append(request.branch()).append("`.\n")
+                    .append("Make the change this task describes, keep it focused, and leave the repository in a state that")
+                    .append(" builds and passes its tests.\n\n");
+        }
 
         prompt.append("## Description\n\n").append(orNone(task == null ? null : task.description())).append("\n\n");
 
@@ -58,12 +74,19 @@ public final class AgentPrompt {
                     .append(orNone(brief.content())).append("\n\n");
         }
 
-        prompt.append("## Additional instructions\n\n")
-                .append(orNone(request.instructions())).append("\n\n");
+        if (followUp == null) {
+            prompt.append("## Additional instructions\n\n")
+                    .append(orNone(request.instructions())).append("\n\n");
+        }
 
-        prompt.append("## Target branch\n\n")
-                .append("Your work goes to the branch `").append(targetBranch).append("`, and a pull request from it into `")
-                .append(request.branch()).append("` is opened when you are done.\n");
+        prompt.append("## Target branch\n\n");
+        if (followUp != null) {
+            prompt.append("Your work goes to the same branch `").append(targetBranch).append("`, on top of the earlier run's,")
+                    .append(" and the same pull request into `").append(request.branch()).append("` shows it.\n");
+        } else {
+            prompt.append("Your work goes to the branch `").append(targetBranch).append("`, and a pull request from it into `")
+                    .append(request.branch()).append("` is opened when you are done.\n");
+        }
         return prompt.toString();
     }
 

@@ -59,11 +59,17 @@ public class ProviderRunRepository {
 
     /** Finished runs whose webhook secret is still stored, finished longer ago than {@code age}. */
     public Uni<List<ProviderRun>> withStaleWebhookSecrets(SqlClient db, Duration age, int limit) {
+        // a secret stays while a later run of the same agent (a follow-up) is active or recently finished: Cursor
+        // signs that run's webhooks with the secret of the launch
         return db.preparedQuery("""
-                select * from provider_run
-                where webhook_secret and status in ('COMPLETED', 'FAILED', 'CANCELLED')
-                  and updated_at < now() - make_interval(secs => $1)
-                order by updated_at limit $2""")
+                select * from provider_run r
+                where r.webhook_secret and r.status in ('COMPLETED', 'FAILED', 'CANCELLED')
+                  and r.updated_at < now() - make_interval(secs => $1)
+                  and not exists (select 1 from provider_run f
+                      where r.provider_run_id is not null and f.provider = r.provider and f.workspace_id = r.workspace_id
+                        and f.provider_run_id = r.provider_run_id and f.run_id <> r.run_id
+                        and (f.status in ('PENDING', 'RUNNING') or f.updated_at >= now() - make_interval(secs => $1)))
+                order by r.updated_at limit $2""")
                 .execute(Tuple.of((double) age.toSeconds(), limit))
                 .map(ProviderRunRepository::all);
     }
@@ -81,6 +87,14 @@ public class ProviderRunRepository {
 
     public Uni<Optional<ProviderRun>> find(SqlClient db, UUID runId) {
         return db.preparedQuery("select * from provider_run where run_id = $1").execute(Tuple.of(runId)).map(ProviderRunRepository::first);
+    }
+
+    /** The newest run of a provider's agent in a workspace: a follow-up continues the agent of an earlier run. */
+    public Uni<Optional<ProviderRun>> newestOfAgent(SqlClient db, String provider, String workspaceId, String providerRunId) {
+        return db.preparedQuery("""
+                select * from provider_run where provider = $1 and workspace_id = $2 and provider_run_id = $3
+                order by created_at desc limit 1""")
+                .execute(Tuple.of(provider, workspaceId, providerRunId)).map(ProviderRunRepository::first);
     }
 
     public Uni<Optional<ProviderRun>> lock(SqlClient db, UUID runId) {

@@ -38,6 +38,16 @@ public class PullRequestRepository {
                 .replaceWithVoid();
     }
 
+    /** A follow-up grew the pull request: its body, commits, diff stat and diff are replaced, nothing else. */
+    public Uni<Void> updateContent(LocalPullRequest pr) {
+        return pool.preparedQuery("""
+                update pull_request set body = $3, commits = $4, diff_stat = $5, diff = $6
+                where id = $1 and workspace_id = $2""")
+                .execute(Tuple.from(new Object[] {pr.id(), pr.workspaceId(), pr.body(), EventJson.toJson(pr.commits()),
+                        pr.diffStat(), pr.diff()}))
+                .replaceWithVoid();
+    }
+
     public Uni<Optional<LocalPullRequest>> find(String workspaceId, UUID id) {
         return pool.preparedQuery("select * from pull_request where id = $1 and workspace_id = $2")
                 .execute(Tuple.of(id, workspaceId))

@@ -181,6 +181,11 @@ public class RunLedger {
 
     // ---- webhooks ----
 
+    /** The newest run of a provider's agent in a workspace (the agent's follow-ups are later runs with its id). */
+    public Uni<Optional<ProviderRun>> newestOfAgent(String provider, String workspaceId, String providerRunId) {
+        return runs.newestOfAgent(pool, provider, workspaceId, providerRunId);
+    }
+
     /** Notes whether a webhook secret of the run is kept in the secret store (so that it is destroyed later). */
     public Uni<Void> noteWebhookSecret(UUID runId, boolean stored) {
         return pool.withConnection(db -> runs.markWebhookSecret(db, runId, stored));
@@ -196,13 +201,23 @@ public class RunLedger {
      * Answers the run as stored afterwards when something changed.
      */
     public Uni<Optional<ProviderRun>> applyWebhookOnce(UUID runId, String bodySha256, RunUpdate update) {
+        return applyWebhookOnce(runId, runId, bodySha256, update);
+    }
+
+    /**
+     * The same for a webhook received at {@code deliveryRunId}'s URL that reports on {@code targetRunId} (a follow-up
+     * on the same agent): redeliveries are recognised per URL, so a late copy of an earlier run's webhook is not taken
+     * for the follow-up's.
+     */
+    public Uni<Optional<ProviderRun>> applyWebhookOnce(UUID deliveryRunId, UUID targetRunId, String bodySha256,
+            RunUpdate update) {
         return pool.withTransaction(db -> db.preparedQuery("""
                                 insert into webhook_delivery (run_id, body_sha256, received_at) values ($1, $2, now())
                                 on conflict do nothing""")
-                        .execute(Tuple.of(runId, bodySha256))
+                        .execute(Tuple.of(deliveryRunId, bodySha256))
                         .chain(rows -> rows.rowCount() == 0
                                 ? Uni.createFrom().item(Optional.<ProviderRun>empty())
-                                : apply(db, runId, update)))
+                                : apply(db, targetRunId, update)))
                 .invoke(changed -> changed.ifPresent(run -> kickRelay()));
     }
 
