@@ -44,6 +44,14 @@ class CursorActivityTest {
     }
 
     @Test
+    void eachProviderSaysWhichKindsOfActivityItReports() {
+        io.restassured.path.json.JsonPath providers = given().auth().oauth2(Tokens.member(workspace))
+                .when().get("/api/agent-config/providers").then().statusCode(200).extract().jsonPath();
+        assertEquals(List.of("message", "truncated"), providers.getList("find { it.name == 'cursor' }.activity"));
+        assertEquals(List.of("error", "log", "step", "truncated"), providers.getList("find { it.name == 'local' }.activity"));
+    }
+
+    @Test
     void theAgentsMessagesBecomeMessageEntriesOnceEachAcrossPollsAndRestarts() {
         given().auth().oauth2(Tokens.admin(workspace)).contentType(ContentType.JSON)
                 .body("{\"provider\":\"cursor\",\"apiKey\":\"" + FakeCursorApi.VALID_KEY + "\",\"enabled\":true}")
