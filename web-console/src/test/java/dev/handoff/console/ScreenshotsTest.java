@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.handoff.console.fake.FakeHandoff;
 import dev.handoff.console.fake.FakeServices;
 import dev.handoff.console.fake.Tokens;
+import dev.handoff.testsupport.Browser;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
