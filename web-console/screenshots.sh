@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 web-console/install-browser.sh
-./mvnw -B -q -Dstyle.color=never -pl web-console verify -Dtest=ScreenshotsTest -Dsurefire.failIfNoSpecifiedTests=false \
+./mvnw -B -q -Dstyle.color=never -pl web-console -am verify -Dtest=ScreenshotsTest -Dsurefire.failIfNoSpecifiedTests=false \
   -Dconsole.screenshots.dir="$PWD/web-console/docs"
 ls -l web-console/docs/*.png

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A prompt-injected agent, for the sandbox tests: it tries what issue 15 lists, with the paths an attacker would be
+# A prompt-injected agent, for the sandbox tests (provider-gateway's SandboxedAgentTest, and e2e's HostileAgentTest on
+# the real stack, which runs this same file): it tries what issue 15 lists, with the paths an attacker would be
 # given in its task (lines "NAME=value" of the prompt), and writes what each attempt got into HOSTILE_REPORT.txt, one
 # "<attempt>: <exit code> <what it read, on one line>" line each. Then it makes an honest change, so that the run
 # still ends with a pull request. The test decides what counts as a leak; this script only reports.
@@ -20,6 +21,12 @@ try() { # name, command...
 try read-key cat "$(given KEY_FILE)"
 try read-other-prompt cat "$(given OTHER_PROMPT)"
 try read-gateway-log cat "$(given GATEWAY_LOG)"
+# what the e2e suite also names (Handoff's own state, every service port, every process): tried only when given
+if [ -n "$(given SECRETS_FILE)" ]; then try read-secrets-key cat "$(given SECRETS_FILE)"; fi
+for pid in $(given OTHER_PIDS | tr ',' ' '); do try "environ-$pid" cat "/proc/$pid/environ"; done
+for port in $(given SERVICE_PORTS | tr ',' ' '); do
+  try "tcp-service-$port" bash -c "exec 3<>/dev/tcp/127.0.0.1/$port && echo CONNECTED"
+done
 try list-up ls -a ../../..
 try list-state ls -a "$(given STATE_DIR)"
 try gateway-environ cat "/proc/$(given GATEWAY_PID)/environ"

@@ -14,7 +14,8 @@ import java.util.stream.Stream;
 
 /**
  * The one isolated stack every end-to-end test class of this JVM shares: the four services, Kafka and PostgreSQL as
- * separate processes started by {@code ./handoff up} on ports of their own (18081-18084, Kafka 19192, databases
+ * separate processes started by {@code ./handoff up} on ports of their own (18081-18084, the web console on 18080 when
+ * it is built, Kafka 19192, databases
  * {@code *_e2e}), plus a fake Cursor API in this JVM that the gateway is pointed at ({@code HANDOFF_CURSOR_BASE_URL}),
  * with webhooks addressed to the gateway ({@code HANDOFF_PUBLIC_URL}). Started on first use, stopped when the JVM
  * exits.
@@ -37,8 +38,10 @@ public final class E2eStack {
         Path root = Stack.rootFromEnvironment();
         Path state = root.resolve(".handoff/e2e");
         cursor = FakeCursorApi.start(0, CURSOR_KEY);
+        // the hostile agent is the gateway tests' own script, run here on the real stack (HostileAgentTest)
+        Path hostileAgent = root.resolve("provider-gateway/src/test/resources/hostile-agent.sh");
         String agent = "bash " + root.resolve("e2e/src/test/resources/e2e-agent.sh") + " "
-                + root.resolve("deploy/local/demo-agent.sh");
+                + root.resolve("deploy/local/demo-agent.sh") + " " + hostileAgent;
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HANDOFF_STATE", state.toString());
         env.put("HANDOFF_PORT_OFFSET", String.valueOf(PORT_OFFSET));
@@ -48,7 +51,8 @@ public final class E2eStack {
         env.put("HANDOFF_NO_BUILD", "1");
         env.put("HANDOFF_LOCAL_AGENT_COMMAND", agent);
         // the agents run sandboxed: the test's agent scripts are the only files of this checkout they are shown
-        env.put("HANDOFF_LOCAL_SANDBOX_READ_PATHS", root.resolve("e2e/src/test/resources") + "," + root.resolve("deploy/local"));
+        env.put("HANDOFF_LOCAL_SANDBOX_READ_PATHS", root.resolve("e2e/src/test/resources") + "," + root.resolve("deploy/local")
+                + "," + hostileAgent);
         env.put("HANDOFF_CURSOR_BASE_URL", cursor.baseUrl());
         env.put("HANDOFF_PUBLIC_URL", "http://127.0.0.1:" + ports.gateway());
         env.put("HANDOFF_CURSOR_POLL_INTERVAL", "1s");
@@ -129,6 +133,15 @@ public final class E2eStack {
 
     public String gateway(String path) {
         return "http://127.0.0.1:" + ports.gateway() + path;
+    }
+
+    /** The web console's port ({@code ./handoff up} starts it beside the services when it is built). */
+    public int consolePort() {
+        return 8080 + PORT_OFFSET;
+    }
+
+    public String console(String path) {
+        return "http://127.0.0.1:" + consolePort() + path;
     }
 
     public String notifications(String path) {

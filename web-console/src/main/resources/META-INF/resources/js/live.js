@@ -12,6 +12,7 @@ class Live {
     this.lastEventId = null;
     this.retryMs = 1000;
     this.timer = null;
+    this.wasDown = false;
     this.notice = () => {};
   }
 
@@ -32,9 +33,17 @@ class Live {
     if (this.lastEventId) params.set('lastEventId', this.lastEventId);
     const source = new EventSource(`/api/events?${params}`);
     this.source = source;
-    source.onopen = () => { this.retryMs = 1000; this.notice(false); };
+    source.onopen = () => {
+      this.retryMs = 1000;
+      this.notice(false);
+      if (this.wasDown) {
+        this.wasDown = false;
+        this.emit('live.reconnected', null);
+      }
+    };
     source.onerror = () => {
       if (this.source !== source) return;
+      this.wasDown = true;
       this.notice(true);
       if (source.readyState === EventSource.CLOSED) {
         this.source = null;
@@ -46,10 +55,15 @@ class Live {
         if (e.lastEventId) this.lastEventId = e.lastEventId;
         let data;
         try { data = JSON.parse(e.data); } catch { return; }
-        for (const fn of [...this.listeners]) {
-          try { fn(type, data); } catch (err) { console.error(err); }
-        }
+        this.emit(type, data);
       });
+    }
+  }
+
+  /** To every subscriber: the stream's events, and 'live.reconnected' (data null) once a dropped stream is back. */
+  emit(type, data) {
+    for (const fn of [...this.listeners]) {
+      try { fn(type, data); } catch (err) { console.error(err); }
     }
   }
 
@@ -82,6 +96,7 @@ class Live {
     this.close();
     this.listeners.clear();
     this.lastEventId = null;
+    this.wasDown = false;
   }
 }
 

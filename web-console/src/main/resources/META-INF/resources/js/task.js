@@ -10,6 +10,10 @@ const ACTIVE = new Set(['PENDING', 'RUNNING']);
 const RANK = { PENDING: 0, RUNNING: 1, COMPLETED: 2, FAILED: 2, CANCELLED: 2 };
 const isFinal = status => RANK[status] === 2;
 const PR_PATH = /\/api\/pull-requests\/([^/?#]+)\/?$/;
+/** Lines of activity kept in the page at once (all of them stay in memory; "Show earlier lines" brings them back). */
+const ACTIVITY_WINDOW = 1000;
+const ACTIVITY_PAGE = 200;
+const KIND_WORDS = { step: 'step', log: 'log', message: 'agent', tool: 'tool', error: 'error', truncated: 'cut' };
 
 export async function taskScreen({ main, params }, id) {
   const taskId = encodeURIComponent(id);
@@ -114,8 +118,12 @@ export async function taskScreen({ main, params }, id) {
   const prBox = h('div', { class: 'pr' });
   const activityList = h('ol', { class: 'activity', role: 'log', 'aria-label': 'Activity', tabindex: '0' });
   const activityEmpty = h('p', { class: 'muted activity-empty' }, 'No activity yet.');
+  const earlierButton = h('button', { type: 'button', class: 'link earlier', hidden: true, onclick: () => showEarlier() }, 'Show earlier lines');
+  const latestButton = h('button', { type: 'button', class: 'latest', hidden: true,
+    onclick: () => { activityList.scrollTop = activityList.scrollHeight; latestButton.hidden = true; } }, 'Jump to the latest line');
+  activityList.addEventListener('scroll', () => { if (isAtBottom()) latestButton.hidden = true; }, { passive: true });
   const activityBox = h('section', { class: 'activity-box', 'aria-labelledby': 'activity-title' },
-    h('h3', { id: 'activity-title' }, 'Activity'), activityEmpty, activityList);
+    h('h3', { id: 'activity-title' }, 'Activity'), activityEmpty, earlierButton, activityList, latestButton);
   const followForm = h('form', { class: 'follow-up', 'aria-label': 'Follow up' },
     field({ label: 'Follow-up instructions', name: 'instructions', type: 'textarea', rows: 3, maxlength: 10000,
       hint: 'What the agent should do next on the same branch and pull request' }),
@@ -126,7 +134,7 @@ export async function taskScreen({ main, params }, id) {
   clear(agent, h('h2', { id: 'agent-title' }, 'Background agent'), runBox, launchBox);
 
   let shownRunId = null;
-  let activity = null; // {runId, seqs: Set, maxSeq, pending: [], frame}
+  let activity = null; // {runId, entries (by seq), seqs: Set, pending: [], frame, from: first shown, contiguous, filling}
   let prLoadedFor = null;
 
   const shownRun = () => runs.find(r => r.id === shownRunId) || null;
@@ -164,7 +172,7 @@ export async function taskScreen({ main, params }, id) {
         h('dt', {}, 'Finished'), h('dd', {}, fmtTime(run.finishedAt)),
         started && end ? [h('dt', {}, 'Duration'), h('dd', {}, fmtDuration(end - new Date(started)))] : null,
         run.providerUrl ? [h('dt', {}, 'At the provider'), h('dd', {}, h('a', { href: run.providerUrl, target: '_blank', rel: 'noopener noreferrer' }, run.providerUrl))] : null,
-        run.usage ? [h('dt', {}, 'Usage'), h('dd', {}, usageWords(run.usage))] : null),
+        run.usage ? [h('dt', {}, 'Usage'), h('dd', { class: 'run-usage' }, usageWords(run.usage))] : null),
       run.instructions ? h('p', { class: 'instructions' }, h('strong', {}, 'Instructions: '), run.instructions) : null,
       run.error ? h('div', { class: 'run-error', role: 'alert' }, h('strong', {}, `Failed: ${run.error.code || 'error'}`), h('p', {}, run.error.message || '')) : null,
       run.summary ? h('div', { class: 'summary' }, h('strong', {}, 'Summary'), h('p', {}, run.summary)) : null,
@@ -179,7 +187,10 @@ export async function taskScreen({ main, params }, id) {
         ACTIVE.has(run.status) ? h('button', { type: 'button', class: 'danger', onclick: () => act(run, 'cancel') }, 'Cancel run') : null,
         isFinal(run.status) && isLatest ? h('button', { type: 'button', onclick: () => act(run, 'retry') }, 'Retry') : null);
     }
-    followForm.hidden = !(isFinal(run.status) && isLatest && configured());
+    // a follow-up continues the run's pushed branch: offered for the task's latest run once it is final and has one
+    const followable = isFinal(run.status) && isLatest && configured() && !!(run.pullRequest || run.status === 'COMPLETED');
+    if (followForm.hidden === followable) clearErrors(followForm);
+    followForm.hidden = !followable;
     if (run.pullRequest && prLoadedFor !== run.pullRequest.url) loadPullRequest(run.pullRequest.url);
     renderLaunch();
   }
@@ -315,11 +326,16 @@ export async function taskScreen({ main, params }, id) {
   }
 
   // ---- activity ----------------------------------------------------------------------------------------------
+  // Every entry of the shown run is kept in seq order (a run has at most HANDOFF_ACTIVITY_MAX_ENTRIES of the agent's);
+  // the list in the page shows a window of the latest ones: its children are entries[from..], one per entry, so that
+  // thousands of lines never become thousands of nodes. "Show earlier lines" widens the window upwards.
   function resetActivity() {
     if (activity?.frame) cancelAnimationFrame(activity.frame);
-    activity = { runId: shownRunId, seqs: new Set(), maxSeq: 0, pending: [], frame: 0 };
+    activity = { runId: shownRunId, entries: [], seqs: new Set(), pending: [], frame: 0, from: 0, contiguous: 0, filling: false };
     clear(activityList);
     activityEmpty.hidden = false;
+    earlierButton.hidden = true;
+    latestButton.hidden = true;
   }
 
   function addActivity(runId, entries) {
@@ -336,43 +352,109 @@ export async function taskScreen({ main, params }, id) {
   function flushActivity() {
     const a = activity;
     a.frame = 0;
-    const entries = a.pending.sort((x, y) => x.seq - y.seq);
+    const incoming = a.pending.sort((x, y) => x.seq - y.seq);
     a.pending = [];
-    const atBottom = activityList.scrollTop + activityList.clientHeight >= activityList.scrollHeight - 24;
+    const atBottom = isAtBottom();
     const tail = document.createDocumentFragment();
-    for (const entry of entries) {
-      const li = activityLine(entry);
-      if (entry.seq > a.maxSeq) { tail.append(li); a.maxSeq = entry.seq; continue; }
-      // an older entry (the backlog arriving after live ones): put it in its place
-      const after = [...activityList.children].find(el => Number(el.dataset.seq) > entry.seq);
-      activityList.insertBefore(li, after || null);
+    let appended = 0;
+    for (const entry of incoming) {
+      const last = a.entries[a.entries.length - 1];
+      if (!last || entry.seq > last.seq) {
+        a.entries.push(entry);
+        tail.append(activityLine(entry));
+        appended++;
+        continue;
+      }
+      // an older entry (the backlog arriving after live ones, or a gap filled): put it in its place
+      const at = insertionPoint(a.entries, entry.seq);
+      a.entries.splice(at, 0, entry);
+      if (at < a.from) a.from++; // before the window: only counted in "show earlier"
+      else activityList.insertBefore(activityLine(entry), activityList.children[at - a.from] || null);
     }
     activityList.append(tail);
-    activityEmpty.hidden = activityList.children.length > 0;
+    while (a.seqs.has(a.contiguous + 1)) a.contiguous++;
+    // a hole in the numbering (events missed while disconnected and not replayed): ask the API for what is missing
+    if (a.entries.length && a.entries[a.entries.length - 1].seq > a.contiguous) fillGap(a);
+    trimActivity(atBottom);
+    activityEmpty.hidden = a.entries.length > 0;
     if (atBottom) activityList.scrollTop = activityList.scrollHeight;
+    else if (appended) latestButton.hidden = false;
+    updateEarlier();
+  }
+
+  // keeps at most ACTIVITY_WINDOW lines in the page while the user follows the tail; reading further up, the list may
+  // grow to twice that before its top is dropped (the scroll position is kept)
+  function trimActivity(atBottom) {
+    const a = activity;
+    const shown = a.entries.length - a.from;
+    const limit = atBottom ? ACTIVITY_WINDOW : 2 * ACTIVITY_WINDOW;
+    if (shown <= limit) return;
+    const drop = shown - ACTIVITY_WINDOW;
+    const before = activityList.scrollHeight;
+    for (let i = 0; i < drop; i++) activityList.firstElementChild.remove();
+    a.from += drop;
+    if (!atBottom) activityList.scrollTop -= before - activityList.scrollHeight;
+  }
+
+  function showEarlier() {
+    const a = activity;
+    if (!a || !a.from) return;
+    const start = Math.max(0, a.from - ACTIVITY_WINDOW);
+    const head = document.createDocumentFragment();
+    for (let i = start; i < a.from; i++) head.append(activityLine(a.entries[i]));
+    const before = activityList.scrollHeight;
+    const top = activityList.scrollTop;
+    activityList.prepend(head);
+    a.from = start;
+    activityList.scrollTop = top + activityList.scrollHeight - before; // the lines the user was reading stay put
+    updateEarlier();
+  }
+
+  function updateEarlier() {
+    const hidden = activity?.from || 0;
+    earlierButton.hidden = !hidden;
+    earlierButton.textContent = `Show earlier lines (${hidden.toLocaleString()} hidden)`;
+  }
+
+  function isAtBottom() {
+    return activityList.scrollTop + activityList.clientHeight >= activityList.scrollHeight - 24;
   }
 
   function activityLine(entry) {
     const time = entry.at ? new Date(entry.at) : null;
-    return h('li', { class: `entry kind-${String(entry.kind || 'log').replace(/[^a-z-]/g, '')}`, 'data-seq': entry.seq },
+    const kind = String(entry.kind || 'log').replace(/[^a-z-]/g, '');
+    return h('li', { class: `entry kind-${kind}`, 'data-seq': entry.seq },
       h('time', { datetime: entry.at || '' }, time && !isNaN(time) ? time.toLocaleTimeString(undefined, { hour12: false }) : ''),
-      h('span', { class: 'kind' }, entry.kind || 'log'),
+      h('span', { class: 'kind' }, KIND_WORDS[kind] || kind),
       h('span', { class: 'text' }, entry.text || ''));
   }
 
-  async function loadActivity(runId) {
-    let after = 0;
-    for (let page = 0; page < 200; page++) {
+  // at most one request at a time, and the same hole asked about again only after a while (the API may not have it)
+  async function fillGap(a, force = false) {
+    if (a.filling || (!force && a.gapFor === a.contiguous && Date.now() - a.gapAt < 5000)) return;
+    a.gapFor = a.contiguous;
+    a.gapAt = Date.now();
+    a.filling = true;
+    try {
+      await loadActivity(a.runId, a.contiguous);
+    } finally {
+      a.filling = false;
+    }
+  }
+
+  /** Pages through GET /api/activity from a seq on; what it finds joins the list like live entries (no duplicates). */
+  async function loadActivity(runId, after = 0) {
+    for (let page = 0; page < 500; page++) {
       let data;
       try {
-        ({ data } = await api('GET', `/api/activity?runId=${encodeURIComponent(runId)}&after=${after}&limit=200`));
+        ({ data } = await api('GET', `/api/activity?runId=${encodeURIComponent(runId)}&after=${after}&limit=${ACTIVITY_PAGE}`));
       } catch (err) {
         return; // 404 (an older notification-service, or not kept any more): the live stream still fills it
       }
       if (!Array.isArray(data) || !data.length || activity?.runId !== runId) return;
       addActivity(runId, data);
       after = data[data.length - 1].seq;
-      if (data.length < 200) return;
+      if (data.length < ACTIVITY_PAGE) return;
     }
   }
 
@@ -380,12 +462,14 @@ export async function taskScreen({ main, params }, id) {
   function renderHistory() {
     clear(history, h('h2', { id: 'history-title' }, 'Run history'),
       runs.length ? h('div', { class: 'table-scroll' }, h('table', {},
-        h('thead', {}, h('tr', {}, ['Run', 'Started', 'Outcome', 'Duration', 'Pull request'].map(t => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ['Run', 'Started', 'Outcome', 'Duration', 'Usage', 'Pull request'].map(t => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, runs.map(r => h('tr', { 'aria-current': r.id === shownRunId ? 'true' : null, 'data-run-id': r.id },
-          h('td', {}, h('a', { href: `#/tasks/${task.id}?run=${r.id}` }, short(r.id)), r.followUpOf ? h('span', { class: 'muted' }, ' follow-up') : null),
+          h('td', {}, h('a', { href: `#/tasks/${task.id}?run=${r.id}` }, short(r.id)),
+            r.followUpOf ? h('span', { class: 'muted follow-up-of' }, ' follow-up of ', h('a', { href: `#/tasks/${task.id}?run=${r.followUpOf}` }, short(r.followUpOf))) : null),
           h('td', {}, fmtTime(r.startedAt || r.createdAt)),
           h('td', {}, statusBadge(r.status), r.error?.code ? h('span', { class: 'muted' }, ` ${r.error.code}`) : null),
           h('td', {}, r.finishedAt ? fmtDuration(new Date(r.finishedAt) - new Date(r.startedAt || r.createdAt)) : (ACTIVE.has(r.status) ? 'running…' : '—')),
+          h('td', { class: 'usage' }, r.usage ? usageWords(r.usage) : '—'),
           h('td', {}, r.pullRequest ? (PR_PATH.test(r.pullRequest.url) ? (r.pullRequest.branch || 'local') : h('a', { href: r.pullRequest.url, target: '_blank', rel: 'noopener noreferrer' }, 'open')) : '—'))))))
         : h('p', { class: 'muted' }, 'No runs yet.'));
   }
@@ -420,6 +504,12 @@ export async function taskScreen({ main, params }, id) {
   renderAll();
 
   const unsubscribe = live.subscribe((type, event) => {
+    if (type === 'live.reconnected') {
+      // the stream replays what it kept; whatever it could not is asked of the API (no duplicates: by seq)
+      if (activity?.runId) fillGap(activity, true);
+      refreshRuns();
+      return;
+    }
     if (event.taskId && event.taskId !== task.id) return;
     if (type === 'run.activity') { addActivity(event.runId, event.entries); return; }
     if (type === 'run.status-changed') {
@@ -441,6 +531,17 @@ export async function taskScreen({ main, params }, id) {
 function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID(); // secure contexts (https, localhost)
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Where an entry with this seq goes in a list sorted by seq (binary search). */
+function insertionPoint(entries, seq) {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid].seq < seq) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 function short(id) { return String(id || '').slice(0, 8); }

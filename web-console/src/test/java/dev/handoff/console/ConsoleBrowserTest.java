@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.handoff.console.fake.FakeHandoff;
 import dev.handoff.console.fake.FakeServices;
 import dev.handoff.console.fake.Tokens;
+import dev.handoff.testsupport.Browser;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -246,8 +247,27 @@ class ConsoleBrowserTest {
             }
             fake.activity(runId, "log", lines);
         }
-        browser.until(d -> d.findElements(By.cssSelector(".activity li")).size() == 2002 ? true : null);
-        assertEquals("line 2000", browser.driver.findElement(By.cssSelector(".activity li:last-child .text")).getText());
+        // the page keeps a window of the latest 1,000 lines; the earlier ones come back on demand, in their place
+        browser.waitForText(By.cssSelector(".activity li:last-child .text"), "line 2000");
+        assertEquals(1000, browser.driver.findElements(By.cssSelector(".activity li")).size());
+        assertEquals("line 1001", browser.driver.findElement(By.cssSelector(".activity li:first-child .text")).getText());
+        assertTrue((Boolean) browser.js("const l = document.querySelector('.activity'); return l.scrollTop + l.clientHeight >= l.scrollHeight - 30"));
+        browser.click("Show earlier lines (1,002 hidden)");
+        assertEquals(2000, browser.driver.findElements(By.cssSelector(".activity li")).size());
+        browser.click("Show earlier lines (2 hidden)");
+        assertEquals(2002, browser.driver.findElements(By.cssSelector(".activity li")).size());
+        assertEquals("Cloning file:///srv/repos/greeter.git at main", browser.driver.findElement(By.cssSelector(".activity li:first-child .text")).getText());
+        assertEquals(List.of(), browser.driver.findElements(By.xpath("//button[starts-with(normalize-space(),'Show earlier lines')]"))
+                .stream().filter(WebElement::isDisplayed).toList());
+        assertEquals(Boolean.TRUE, browser.js("const seqs = [...document.querySelectorAll('.activity li')].map(li => +li.dataset.seq);"
+                + " return seqs.every((s, i) => s === i + 1)"), "every line once, in seq order");
+
+        // reading further up, the list stays where the user is, and offers the way back to the tail
+        browser.js("document.querySelector('.activity').scrollTop = 0");
+        fake.activity(runId, "log", "line 2001", "line 2002");
+        browser.waitForText(By.cssSelector(".activity li:last-child .text"), "line 2002");
+        assertEquals(0L, ((Number) browser.js("return document.querySelector('.activity').scrollTop")).longValue());
+        browser.click("Jump to the latest line");
         assertTrue((Boolean) browser.js("const l = document.querySelector('.activity'); return l.scrollTop + l.clientHeight >= l.scrollHeight - 30"));
 
         fake.complete(runId, DIFF);
@@ -356,6 +376,100 @@ class ConsoleBrowserTest {
     }
 
     @Test
+    void activityStaysInOrderAcrossAReconnectAndWhatTheStreamCouldNotReplayIsFetched() {
+        fake.configure(workspace, "local", true);
+        String briefId = fake.seedBrief(workspace, "B", "");
+        String taskId = fake.seedTask(workspace, briefId, "T");
+        String runId = fake.launch(workspace, taskId, "file:///srv/repos/greeter.git");
+        fake.status(runId, "RUNNING", null);
+        browser.signIn(admin, "/tasks/" + taskId);
+        browser.js("window.notReloaded = true");
+        browser.until(d -> fake.openStreams() > 0 ? true : null);
+        fake.activity(runId, "step", "1 cloning");
+        browser.waitForText(By.cssSelector(".activity"), "1 cloning");
+
+        fake.refuseStreams(true);
+        fake.dropStreams();
+        browser.waitForText(By.id("connection"), "disconnected, reconnecting");
+        fake.activityNotReplayed(runId, "message", "2 lost by the stream");
+        fake.activityNotReplayed(runId, "tool", "3 also lost");
+        fake.activity(runId, "log", "4 replayed");
+        fake.refuseStreams(false);
+        browser.until(d -> d.findElement(By.id("connection")).isDisplayed() ? null : true);
+        browser.until(d -> fake.openStreams() > 0 ? true : null);
+        fake.activity(runId, "log", "5 live again");
+
+        List<String> expected = List.of("1 cloning", "2 lost by the stream", "3 also lost", "4 replayed", "5 live again");
+        browser.until(d -> activityTexts().equals(expected) ? true : null);
+        assertEquals(List.of("kind-step", "kind-message", "kind-tool", "kind-log", "kind-log"),
+                browser.driver.findElements(By.cssSelector(".activity li")).stream().map(li -> li.getAttribute("class").replace("entry ", "")).toList());
+        assertEquals(Boolean.TRUE, browser.js("return window.notReloaded"), "without a reload");
+    }
+
+    @Test
+    void aFinishedRunIsFollowedUpAndItsProblemsAreShownBesideTheInstructions() {
+        fake.configure(workspace, "local", true);
+        String briefId = fake.seedBrief(workspace, "B", "");
+        String taskId = fake.seedTask(workspace, briefId, "T");
+        String nothingPushed = fake.launch(workspace, taskId, "file:///srv/repos/greeter.git");
+        browser.signIn(member, "/tasks/" + taskId);
+        browser.waitForText(By.className("run-status"), "PENDING");
+        browser.until(d -> fake.openStreams() > 0 ? true : null);
+        assertTrue(browser.driver.findElements(By.xpath("//label[normalize-space()='Follow-up instructions']")).stream()
+                .noneMatch(WebElement::isDisplayed), "no follow-up while the run is active");
+
+        // completed without a pull request: offered, and the service's refusal is shown in words
+        fake.status(nothingPushed, "COMPLETED", null);
+        browser.waitForText(By.className("run-status"), "COMPLETED");
+        browser.click("Follow up");
+        assertTrue(browser.errorBeside("Follow-up instructions").contains("must be 1-10,000 characters"));
+        assertEquals("true", browser.field("Follow-up instructions").getAttribute("aria-invalid"));
+        browser.type("Follow-up instructions", "Try again.");
+        browser.click("Follow up");
+        browser.waitForText(By.cssSelector(".follow-up .form-error"), "Only the task's latest run with a pushed branch can be followed up.");
+        assertEquals(1, fake.runsOf(taskId).size());
+
+        // a run with a pull request and the provider's usage
+        browser.click("Retry");
+        browser.until(d -> fake.runsOf(taskId).size() == 2 ? true : null);
+        String first = fake.latestRunId(taskId);
+        fake.status(first, "RUNNING", null);
+        fake.usage(first, 65_000L, 12_345L, 678L, 0.42);
+        fake.complete(first, DIFF);
+        browser.waitForText(By.className("run-status"), "COMPLETED");
+        browser.waitForText(By.className("run-usage"), "1 min 5 s · 12,345 tokens in · 678 out · $0.42");
+        browser.type("Follow-up instructions", "Also greet by name.");
+        browser.click("Follow up");
+        browser.until(d -> fake.runsOf(taskId).size() == 3 ? true : null);
+        String followUp = fake.latestRunId(taskId);
+        assertEquals(first, fake.run(followUp).getString("followUpOf"));
+        assertEquals(fake.run(first).getString("targetBranch"), fake.run(followUp).getString("targetBranch"));
+        assertEquals(1, fake.followUps.stream().filter(java.util.Objects::nonNull).count(), "sent with an Idempotency-Key");
+        browser.waitForText(By.className("run-status"), "PENDING");
+        browser.waitForText(By.cssSelector(".facts"), "Follows up");
+        WebElement row = browser.waitFor(By.cssSelector("tr[data-run-id='" + followUp + "']"));
+        assertEquals("follow-up of " + first.substring(0, 8), row.findElement(By.className("follow-up-of")).getText().strip());
+        browser.waitForText(By.cssSelector("tr[data-run-id='" + first + "'] td.usage"), "12,345 tokens in");
+    }
+
+    @Test
+    void anAgentTheOperatorDidNotEnableIsRefusedBesideItsField() {
+        browser.signIn(admin, "/settings");
+        browser.waitForText(By.tagName("h1"), "Background agents");
+        new Select(browser.field("Provider")).selectByValue("local");
+        browser.type("Agent", "rm-rf-agent");
+        browser.click("Save");
+        assertTrue(browser.errorBeside("Agent").contains("must be one of the operator's agents"), browser.errorBeside("Agent"));
+        assertEquals("true", browser.field("Agent").getAttribute("aria-invalid"));
+        browser.waitForText(By.className("form-error"), "The request is not valid");
+        assertNull(fake.config(workspace));
+    }
+
+    private List<String> activityTexts() {
+        return browser.driver.findElements(By.cssSelector(".activity li .text")).stream().map(WebElement::getText).toList();
+    }
+
+    @Test
     void aStaleTaskEditSaysItChangedElsewhereAndReloadShowsTheCurrentOne() {
         String briefId = fake.seedBrief(workspace, "B", "");
         String taskId = fake.seedTask(workspace, briefId, "Original");
@@ -436,6 +550,10 @@ class ConsoleBrowserTest {
         JsonObject saved = fake.config(workspace);
         assertEquals("sk-ant-secret-9f3a", saved.getString("secretKey"));
         assertEquals("...7c21", saved.getString("gitTokenHint"));
+        assertEquals("ghp_token_7c21", saved.getString("secretGitToken"));
+        assertEquals("demo", saved.getString("agent"));
+        assertEquals("", browser.field("Git token").getAttribute("value"), "the git token is never shown again");
+        assertFalse(browser.driver.getPageSource().contains("ghp_token_7c21"));
         assertEquals("sonnet", saved.getString("model"));
         assertFalse(browser.driver.getPageSource().contains("sk-ant-secret-9f3a"));
 
@@ -454,6 +572,10 @@ class ConsoleBrowserTest {
         assertFalse(browser.field("API key").isEnabled());
         assertFalse(browser.field("Enabled").isEnabled());
         assertEquals("demo", new Select(browser.field("Agent")).getFirstSelectedOption().getText());
+        assertEquals(List.of("demo", "claude-code"), new Select(browser.field("Agent")).getOptions().stream().map(WebElement::getText).toList());
+        assertFalse(browser.field("Git token").isEnabled());
+        browser.waitForText(By.cssSelector("[role=status]"), "git token ...7c21");
+        assertTrue(browser.field("Git token").getAttribute("placeholder").contains("...7c21"));
         assertTrue(browser.driver.findElements(By.xpath("//button[normalize-space()='Save']")).isEmpty());
         browser.waitForText(By.cssSelector("[role=status]"), "key ...9f3a");
     }

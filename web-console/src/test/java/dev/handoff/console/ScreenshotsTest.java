@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.handoff.console.fake.FakeHandoff;
 import dev.handoff.console.fake.FakeServices;
 import dev.handoff.console.fake.Tokens;
+import dev.handoff.testsupport.Browser;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -75,6 +76,8 @@ class ScreenshotsTest {
             fake.activity(run, "tool", "edit src/greet.py: return \"Hello\"");
             fake.activity(run, "tool", "write tests/test_greet.py");
             fake.activity(run, "log", "$ python -m pytest -q", "..", "2 passed in 0.03s");
+            fake.activity(run, "tool", "bash: git diff --stat");
+            fake.activity(run, "log", " src/greet.py        | 2 +-", " tests/test_greet.py | 2 ++", " 2 files changed, 3 insertions(+), 1 deletion(-)");
             browser.waitForText(By.className("run-status"), "RUNNING");
             browser.waitForText(By.cssSelector(".activity"), "2 passed in 0.03s");
             shoot(browser, 1280, dir.resolve("task-running.png"));
@@ -83,6 +86,7 @@ class ScreenshotsTest {
             fake.activity(run, "step", "Committed 2 files: Make greet say hello");
             fake.activity(run, "step", "Pushed " + fake.run(run).getString("targetBranch"));
             fake.activity(run, "step", "Opened the pull request");
+            fake.usage(run, 48_000L, 18_432L, 2_150L, 0.19);
             fake.complete(run, ConsoleBrowserTest.DIFF);
             browser.waitForText(By.className("run-status"), "COMPLETED");
             browser.waitForText(By.cssSelector("#diff .diff-file h4"), "src/greet.py");

@@ -47,6 +47,9 @@ public final class FakeHandoff {
     private final Map<String, JsonObject> pullRequests = new LinkedHashMap<>();
     private final Map<String, List<JsonObject>> activity = new LinkedHashMap<>();
     private final Map<String, Integer> versions = new LinkedHashMap<>();
+    private final Map<String, JsonObject> idempotency = new LinkedHashMap<>();
+    /** The Idempotency-Key of each follow-up created (null when none was sent). */
+    public final List<String> followUps = new CopyOnWriteArrayList<>();
     private final List<Event> events = new ArrayList<>();
     private final List<Stream> streams = new CopyOnWriteArrayList<>();
     private final Set<String> refusedTokens = new HashSet<>();
@@ -214,6 +217,23 @@ public final class FakeHandoff {
 
     /** Publishes run.activity entries (numbered on from the run's last seq), as the gateway does. */
     public synchronized void activity(String runId, String kind, String... texts) {
+        publish(runId, activityEvent(runId, kind, texts));
+    }
+
+    /**
+     * Keeps activity entries (GET /api/activity answers them) without delivering them on any stream: what a client
+     * that was disconnected while they happened cannot get replayed (the stream's replay window lost them).
+     */
+    public synchronized void activityNotReplayed(String runId, String kind, String... texts) {
+        activityEvent(runId, kind, texts);
+    }
+
+    private void publish(String runId, JsonObject activityEvent) {
+        JsonObject run = runs.get(runId);
+        publish(run.getString("workspaceId"), run.getString("taskId"), runId, "run.activity", activityEvent);
+    }
+
+    private JsonObject activityEvent(String runId, String kind, String... texts) {
         JsonObject run = runs.get(runId);
         List<JsonObject> kept = activity.computeIfAbsent(runId, k -> new ArrayList<>());
         JsonArray entries = new JsonArray();
@@ -222,10 +242,16 @@ public final class FakeHandoff {
             kept.add(entry);
             entries.add(entry);
         }
-        publish(run.getString("workspaceId"), run.getString("taskId"), runId, "run.activity", new JsonObject()
+        return new JsonObject()
                 .put("eventId", UUID.randomUUID().toString()).put("occurredAt", now()).put("workspaceId", run.getString("workspaceId"))
                 .put("runId", runId).put("taskId", run.getString("taskId")).put("provider", run.getString("provider"))
-                .put("entries", entries));
+                .put("entries", entries);
+    }
+
+    /** The usage the provider reported for a run ({durationMs, inputTokens, outputTokens, costUsd}, each may be null). */
+    public synchronized void usage(String runId, Long durationMs, Long inputTokens, Long outputTokens, Double costUsd) {
+        runs.get(runId).put("usage", new JsonObject().put("durationMs", durationMs).put("inputTokens", inputTokens)
+                .put("outputTokens", outputTokens).put("costUsd", costUsd));
     }
 
     /** Completes a run with a local pull request (its diff from the gateway), as the local provider does. */
@@ -242,7 +268,9 @@ public final class FakeHandoff {
                 .put("diffStat", " src/greet.py | 3 ++-\n 1 file changed, 2 insertions(+), 1 deletion(-)").put("diff", diff));
         run.put("pullRequest", new JsonObject().put("url", url).put("branch", run.getString("targetBranch")));
         run.put("summary", "Changed greet() to return \"Hello\" and added a test.");
-        run.put("usage", new JsonObject().putNull("durationMs").put("inputTokens", 1200).put("outputTokens", 340).put("costUsd", null));
+        if (run.getValue("usage") == null) {
+            run.put("usage", new JsonObject().putNull("durationMs").put("inputTokens", 1200).put("outputTokens", 340).put("costUsd", null));
+        }
         status(runId, "COMPLETED", null);
         publish(run.getString("workspaceId"), run.getString("taskId"), runId, "run.pull-request-opened", new JsonObject()
                 .put("eventId", UUID.randomUUID().toString()).put("occurredAt", now()).put("workspaceId", run.getString("workspaceId"))
@@ -588,6 +616,17 @@ public final class FakeHandoff {
                 validation(ctx, List.of(violation("instructions", "must be 1-10,000 characters")));
                 return;
             }
+            String key = ctx.request().getHeader("Idempotency-Key");
+            String keyId = key == null ? null : ws + " followup " + run.getString("id") + " " + key;
+            if (keyId != null && idempotency.containsKey(keyId)) {
+                JsonObject earlier = idempotency.get(keyId);
+                if (!earlier.getString("body").equals(body.encode())) {
+                    problem(ctx, 422, "idempotency-key-reused", "This Idempotency-Key was used with another body.");
+                    return;
+                }
+                json(ctx, 200, runView(runs.get(earlier.getString("runId"))), null);
+                return;
+            }
             if (activeRun(run.getString("taskId")) != null) {
                 conflictActive(ctx, activeRun(run.getString("taskId")));
                 return;
@@ -599,6 +638,10 @@ public final class FakeHandoff {
             JsonObject follow = newRun(ws, tasks.get(run.getString("taskId")), run.getString("repositoryUrl"), run.getString("branch"),
                     run.getString("targetBranch"), instructions, run.getString("provider"), run.getString("id"));
             follow.put("pullRequest", null);
+            if (keyId != null) {
+                idempotency.put(keyId, new JsonObject().put("body", body.encode()).put("runId", follow.getString("id")));
+            }
+            followUps.add(ctx.request().getHeader("Idempotency-Key"));
             json(ctx, 201, runView(follow), null);
         }));
     }
@@ -712,12 +755,14 @@ public final class FakeHandoff {
                 .put("gitTokenHint", gitToken != null ? "..." + gitToken.substring(Math.max(0, gitToken.length() - 4))
                         : previous == null ? null : previous.getString("gitTokenHint"))
                 .put("verifiedAt", key != null && "cursor".equals(provider) ? now() : null).put("updatedAt", now())
-                .put("secretKey", key);
+                .put("secretKey", key)
+                .put("secretGitToken", gitToken != null ? gitToken : previous == null ? null : previous.getString("secretGitToken"));
     }
 
     private static JsonObject publicConfig(JsonObject config) {
         JsonObject view = config.copy();
         view.remove("secretKey");
+        view.remove("secretGitToken");
         return view;
     }
 
@@ -764,13 +809,22 @@ public final class FakeHandoff {
                 problem(ctx, 404, "not-found", "No such endpoint");
                 return;
             }
-            JsonObject run = owned(runs, ctx.request().getParam("runId"), ws);
+            List<JsonObject> violations = new ArrayList<>();
+            String runId = ctx.request().getParam("runId");
+            if (runId == null || !runId.matches("[0-9a-f-]{36}")) {
+                violations.add(violation("runId", "must be a run id"));
+            }
+            int after = number(ctx, "after", 0, 0, Integer.MAX_VALUE, violations);
+            int limit = number(ctx, "limit", 50, 1, 200, violations);
+            if (!violations.isEmpty()) {
+                validation(ctx, violations);
+                return;
+            }
+            JsonObject run = owned(runs, runId, ws);
             if (run == null) {
                 notFound(ctx, "run");
                 return;
             }
-            int after = Integer.parseInt(ctx.request().getParam("after", "0"));
-            int limit = Integer.parseInt(ctx.request().getParam("limit", "50"));
             JsonArray out = new JsonArray();
             for (JsonObject entry : activity.getOrDefault(run.getString("id"), List.of())) {
                 if (entry.getInteger("seq") > after && out.size() < limit) {
@@ -870,6 +924,24 @@ public final class FakeHandoff {
         if (!(title instanceof String s) || s.isBlank() || s.length() > 200) {
             violations.add(violation(field, "must be 1-200 characters"));
         }
+    }
+
+    /** A whole-number query parameter within bounds, or a violation. */
+    private static int number(RoutingContext ctx, String name, int absent, int min, int max, List<JsonObject> violations) {
+        String raw = ctx.request().getParam(name);
+        if (raw == null) {
+            return absent;
+        }
+        try {
+            int value = Integer.parseInt(raw);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        violations.add(violation(name, "must be a number from " + min + " to " + max));
+        return absent;
     }
 
     private static JsonObject violation(String field, String message) {

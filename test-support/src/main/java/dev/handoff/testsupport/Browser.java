@@ -1,4 +1,4 @@
-package dev.handoff.console;
+package dev.handoff.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,16 +16,21 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-/** A headless Debian Chromium driven through chromedriver, with the few lookups the tests share (fields by label). */
-final class Browser implements AutoCloseable {
+/**
+ * A headless Debian Chromium driven through chromedriver, with the few lookups the browser tests share (fields by
+ * their label, buttons by their name, errors beside a field). Used by the web console's tests against its fakes and by
+ * the e2e suite against the real stack; both declare the Selenium dependencies (optional here).
+ */
+public final class Browser implements AutoCloseable {
 
     static final String CHROMIUM = "/usr/bin/chromium";
     static final String CHROMEDRIVER = "/usr/bin/chromedriver";
 
-    final ChromeDriver driver;
+    public final ChromeDriver driver;
     private final String root;
 
-    Browser(String root, int width, int height) {
+    /** A browser for the console served at {@code root} (ending with "/"), with a window of this size. */
+    public Browser(String root, int width, int height) {
         ensureInstalled();
         this.root = root;
         ChromeOptions options = new ChromeOptions();
@@ -41,10 +46,11 @@ final class Browser implements AutoCloseable {
     }
 
     /** The browser is a package of the machine: the module's script installs it (Debian, as root) when it is missing. */
-    static void ensureInstalled() {
+    public static void ensureInstalled() {
         if (!Files.isExecutable(Path.of(CHROMEDRIVER)) || !Files.isExecutable(Path.of(CHROMIUM))) {
             try {
-                Process p = new ProcessBuilder("bash", "install-browser.sh").inheritIO().start();
+                Process p = new ProcessBuilder("bash", RepoRoot.find().resolve("web-console/install-browser.sh").toString())
+                        .inheritIO().start();
                 p.waitFor();
             } catch (Exception e) {
                 throw new IllegalStateException("could not run web-console/install-browser.sh", e);
@@ -55,45 +61,50 @@ final class Browser implements AutoCloseable {
     }
 
     /** Opens the console signed in with the token, at a screen ("/tasks/<id>"), the way ./handoff console links do. */
-    void signIn(String token, String screen) {
+    public void signIn(String token, String screen) {
         driver.get(root + "#token=" + token + (screen == null ? "" : "&next=" + screen));
     }
 
-    void go(String hash) {
+    public void go(String hash) {
         driver.get(root + "#" + hash);
     }
 
-    WebElement waitFor(By by) {
+    public WebElement waitFor(By by) {
         return until(d -> {
             List<WebElement> found = d.findElements(by);
             return found.stream().filter(WebElement::isDisplayed).findFirst().orElse(null);
         });
     }
 
-    void waitForText(By by, String text) {
+    public void waitForText(By by, String text) {
         until(d -> d.findElements(by).stream().anyMatch(e -> e.getText().contains(text)) ? true : null);
     }
 
-    <T> T until(ExpectedCondition<T> condition) {
-        return new WebDriverWait(driver, Duration.ofSeconds(30)).pollingEvery(Duration.ofMillis(50))
+    public <T> T until(ExpectedCondition<T> condition) {
+        return until(Duration.ofSeconds(30), condition);
+    }
+
+    /** Waits up to {@code timeout} (a real agent takes longer than the fakes). */
+    public <T> T until(Duration timeout, ExpectedCondition<T> condition) {
+        return new WebDriverWait(driver, timeout).pollingEvery(Duration.ofMillis(50))
                 .ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(condition);
     }
 
     /** The input, select or textarea whose label reads exactly {@code label}. */
-    WebElement field(String label) {
+    public WebElement field(String label) {
         WebElement l = waitFor(By.xpath("//label[normalize-space()='" + label + "']"));
         return driver.findElement(By.id(l.getAttribute("for")));
     }
 
     /** The error shown beside a field (inside the field's wrapper). */
-    String errorBeside(String label) {
+    public String errorBeside(String label) {
         WebElement input = field(label);
         WebElement wrapper = input.findElement(By.xpath("ancestor::div[contains(@class,'field')][1]"));
         return until(d -> wrapper.findElements(By.className("field-error")).stream().map(WebElement::getText)
                 .filter(t -> !t.isBlank()).findFirst().orElse(null));
     }
 
-    void type(String label, String text) {
+    public void type(String label, String text) {
         WebElement input = field(label);
         input.clear();
         if (text.contains("\n")) {
@@ -104,12 +115,12 @@ final class Browser implements AutoCloseable {
         }
     }
 
-    WebElement button(String name) {
+    public WebElement button(String name) {
         return waitFor(By.xpath("//button[normalize-space()='" + name + "']"));
     }
 
     /** Clicks the button named so; a live screen may have just redrawn it, so a stale one is looked up again. */
-    void click(String buttonName) {
+    public void click(String buttonName) {
         for (int attempt = 1; ; attempt++) {
             try {
                 button(buttonName).click();
@@ -123,18 +134,18 @@ final class Browser implements AutoCloseable {
     }
 
     /** A fresh page with nothing in the tab's sessionStorage. */
-    void reset() {
+    public void reset() {
         go("/signin");
         js("sessionStorage.clear()");
         driver.navigate().refresh();
         waitFor(By.xpath("//h1[normalize-space()='Sign in to Handoff']"));
     }
 
-    Object js(String script, Object... args) {
+    public Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
-    String url() {
+    public String url() {
         return driver.getCurrentUrl();
     }
 
