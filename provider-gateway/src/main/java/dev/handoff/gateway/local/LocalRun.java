@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 final class LocalRun implements Runnable {
 
     static final String PROVIDER_STATUS_RUNNING = "AGENT_RUNNING";
-    private static final int MAX_DIFF_CHARS = 1024 * 1024;
+    private static final int MAX_DIFF_BYTES = 1024 * 1024;
 
     /** What a local run reports to, and where its pull request is kept (blocking calls). */
     interface Host {
@@ -369,10 +369,10 @@ final class LocalRun implements Runnable {
             commits.add(new LocalPullRequest.Commit(parts[0], parts.length > 1 ? parts[1] : "", parts.length > 2 ? parts[2] : ""));
         }
         String diffStat = git.ok(repo, LocalRunFailure.PULL_REQUEST_FAILED, "could not read the diff", "diff", "--stat", base, "HEAD");
-        String diff = git.ok(repo, LocalRunFailure.PULL_REQUEST_FAILED, "could not read the diff", "diff", base, "HEAD");
-        if (diff.length() > MAX_DIFF_CHARS) {
-            diff = diff.substring(0, MAX_DIFF_CHARS) + "\n... (diff truncated at 1 MiB; the branch has it all)\n";
-        }
+        // read through a bounded buffer: a diff of hundreds of MB never reaches the heap whole
+        Git.Result read = git.okBounded(repo, MAX_DIFF_BYTES, LocalRunFailure.PULL_REQUEST_FAILED, "could not read the diff",
+                "diff", base, "HEAD");
+        String diff = read.truncated() ? read.output() + "\n... (diff truncated at 1 MiB; the branch has it all)\n" : read.output();
         UUID id = UUID.randomUUID();
         host.savePullRequest(new LocalPullRequest(id, request.workspaceId(), runId(), RunText.redactUrl(request.repositoryUrl()),
                 request.branch(), targetBranch, title, body, commits, diffStat.stripTrailing(), diff, Instant.now()));
