@@ -71,6 +71,24 @@ public interface GatewayConfig {
         @WithDefault("4")
         int maxParallel();
 
+        /**
+         * How many local runs may wait for a slot on one replica; beyond, a run fails at once with
+         * {@code local-queue-full} instead of waiting for hours.
+         */
+        @WithDefault("200")
+        int maxQueued();
+
+        /**
+         * The most an agent's worktree may hold, in bytes ({@code HANDOFF_LOCAL_MAX_WORKTREE_BYTES}, default 2 GiB):
+         * beyond, the agent is stopped and the run fails with {@code worktree-too-large}.
+         */
+        @WithDefault("2147483648")
+        long maxWorktreeBytes();
+
+        /** How often a running agent's worktree is measured against {@link #maxWorktreeBytes()}. */
+        @WithDefault("5s")
+        Duration worktreeCheckInterval();
+
         /** A replica renews the lease of its local runs; a run whose lease ran out lost its replica. */
         @WithDefault("60s")
         Duration lease();

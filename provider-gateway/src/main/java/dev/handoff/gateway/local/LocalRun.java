@@ -49,7 +49,15 @@ final class LocalRun implements Runnable {
     /** The operator's settings the run needs. */
     record Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
             Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
-            GitHubPullRequests gitHub, Sandbox sandbox) {
+            GitHubPullRequests gitHub, Sandbox sandbox, long maxWorktreeBytes, Duration worktreeCheckInterval) {
+
+        /** The settings with the default worktree cap (2 GiB, measured every 5 s). */
+        Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
+                Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
+                GitHubPullRequests gitHub, Sandbox sandbox) {
+            this(workRoot, agentCommand, demoAgent, timeout, killGrace, publicUrl, baseEnv, policy, gitHub, sandbox,
+                    2L << 30, Duration.ofSeconds(5));
+        }
     }
 
     private final RunRequested request;
@@ -317,7 +325,7 @@ final class LocalRun implements Runnable {
         Path marker = repo.getParent().resolve(AgentProcess.MARKER);
         try {
             agent.writeMarker(marker);
-            return awaitAgent(agent, log);
+            return awaitAgent(agent, repo, log);
         } finally {
             Files.deleteIfExists(marker);
             if (launch != null) {
@@ -326,8 +334,15 @@ final class LocalRun implements Runnable {
         }
     }
 
-    private boolean awaitAgent(AgentProcess agent, Path log) throws InterruptedException {
-        AgentProcess.Outcome outcome = agent.await(settings.timeout(), () -> stop != null);
+    private boolean awaitAgent(AgentProcess agent, Path repo, Path log) throws InterruptedException {
+        AgentProcess.Outcome outcome;
+        try (WorktreeWatcher worktree = WorktreeWatcher.start(repo, settings.maxWorktreeBytes(), settings.worktreeCheckInterval())) {
+            outcome = agent.await(settings.timeout(), () -> stop != null || worktree.over());
+            if (outcome == AgentProcess.Outcome.CANCELLED && stop == null || outcome == AgentProcess.Outcome.EXITED && worktree.checkNow()) {
+                agent.killTree(settings.killGrace());
+                throw worktree.failure();
+            }
+        }
         switch (outcome) {
             case CANCELLED -> {
                 agent.killTree(settings.killGrace());
