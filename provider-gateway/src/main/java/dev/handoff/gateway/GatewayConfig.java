@@ -31,6 +31,12 @@ public interface GatewayConfig {
 
         /** Base64 of 32 bytes: the key-encryption key of the database store ({@code HANDOFF_SECRETS_KEY}). */
         Optional<String> key();
+
+        /**
+         * The database store's key-encryption keys, for rotation ({@code HANDOFF_SECRETS_KEYS}): {@code id:base64,...},
+         * the first is current, the others are still read; when set, {@link #key()} is not used.
+         */
+        Optional<String> keys();
     }
 
     interface Vault {
