@@ -24,6 +24,17 @@ public interface GatewayConfig {
 
     Github github();
 
+    Gateway gateway();
+
+    interface Gateway {
+        /**
+         * How long a finished run's request (the brief and task its agent was given) is kept
+         * ({@code HANDOFF_GATEWAY_REQUEST_RETENTION}); then it is forgotten.
+         */
+        @WithDefault("P7D")
+        Duration requestRetention();
+    }
+
     interface Secrets {
         /** {@code database} (default) or {@code vault}. */
         @WithDefault("database")

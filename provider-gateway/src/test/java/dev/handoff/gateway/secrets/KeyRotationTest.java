@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.handoff.testsupport.PostgresDatabase;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgPool;
+import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
@@ -47,9 +47,10 @@ class KeyRotationTest {
                         ciphertext bytea not null, updated_at timestamptz not null)""");
         }
         vertx = Vertx.vertx();
-        pool = PgPool.pool(vertx, new PgConnectOptions().setHost(PostgresDatabase.HOST)
-                .setPort(Integer.parseInt(PostgresDatabase.PORT)).setDatabase(database.name())
-                .setUser(PostgresDatabase.USER).setPassword(PostgresDatabase.PASSWORD), new PoolOptions().setMaxSize(4));
+        pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(4))
+                .connectingTo(new PgConnectOptions().setHost(PostgresDatabase.HOST).setPort(Integer.parseInt(PostgresDatabase.PORT))
+                        .setDatabase(database.name()).setUser(PostgresDatabase.USER).setPassword(PostgresDatabase.PASSWORD))
+                .using(vertx).build();
     }
 
     @AfterAll
