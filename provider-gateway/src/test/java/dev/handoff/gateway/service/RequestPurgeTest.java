@@ -15,7 +15,10 @@ import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** A finished run's request (it holds the brief) is forgotten after the retention (P7D), in bounded batches. */
+/**
+ * A finished run's request (it holds the brief) is forgotten after the retention (P7D), in bounded batches. (The
+ * scheduled purge is off in tests, so that only this test's call clears anything.)
+ */
 @QuarkusTest
 class RequestPurgeTest {
 
@@ -29,8 +32,14 @@ class RequestPurgeTest {
         UUID recentFinished = insert("CANCELLED", "6 days");
         UUID oldActive = insert("RUNNING", "8 days");
         // more than one batch of old final runs
-        for (int i = 0; i < RequestPurge.BATCH + 20; i++) {
-            insert("COMPLETED", "9 days");
+        try (Connection db = HandoffTestResource.database().connect();
+                PreparedStatement insert = db.prepareStatement("""
+                        insert into provider_run (run_id, workspace_id, provider, status, request, created_at, updated_at)
+                        select gen_random_uuid(), 'ws-purge', 'cursor', 'COMPLETED', '{"brief":"a long brief"}',
+                               now() - interval '9 days', now() - interval '9 days'
+                        from generate_series(1, ?)""")) {
+            insert.setInt(1, RequestPurge.BATCH + 20);
+            insert.executeUpdate();
         }
 
         int cleared = purge.purge().await().atMost(Duration.ofSeconds(60));
