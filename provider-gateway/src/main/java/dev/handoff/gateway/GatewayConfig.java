@@ -33,6 +33,10 @@ public interface GatewayConfig {
          */
         @WithDefault("P7D")
         Duration requestRetention();
+
+        /** How often finished runs' requests are looked for ({@code off} in tests, which call the purge themselves). */
+        @WithDefault("1h")
+        String requestPurgeInterval();
     }
 
     interface Secrets {

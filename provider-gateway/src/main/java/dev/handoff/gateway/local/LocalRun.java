@@ -338,7 +338,9 @@ final class LocalRun implements Runnable {
         AgentProcess.Outcome outcome;
         try (WorktreeWatcher worktree = WorktreeWatcher.start(repo, settings.maxWorktreeBytes(), settings.worktreeCheckInterval())) {
             outcome = agent.await(settings.timeout(), () -> stop != null || worktree.over());
-            if (outcome == AgentProcess.Outcome.CANCELLED && stop == null || outcome == AgentProcess.Outcome.EXITED && worktree.checkNow()) {
+            boolean stoppedForSize = outcome == AgentProcess.Outcome.CANCELLED && stop == null;
+            // the agent's last writes count too: measured once more after it exited
+            if (stoppedForSize || (outcome == AgentProcess.Outcome.EXITED && worktree.checkNow())) {
                 agent.killTree(settings.killGrace());
                 throw worktree.failure();
             }

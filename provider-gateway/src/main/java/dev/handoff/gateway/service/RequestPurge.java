@@ -26,7 +26,7 @@ public class RequestPurge {
         this.config = config;
     }
 
-    @Scheduled(every = "${handoff.gateway.request-purge-interval:1h}", delayed = "2m",
+    @Scheduled(every = "${handoff.gateway.request-purge-interval}", delayed = "2m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> scheduled() {
         return purge().replaceWithVoid()
