@@ -24,6 +24,21 @@ public interface GatewayConfig {
 
     Github github();
 
+    Gateway gateway();
+
+    interface Gateway {
+        /**
+         * How long a finished run's request (the brief and task its agent was given) is kept
+         * ({@code HANDOFF_GATEWAY_REQUEST_RETENTION}); then it is forgotten.
+         */
+        @WithDefault("P7D")
+        Duration requestRetention();
+
+        /** How often finished runs' requests are looked for ({@code off} in tests, which call the purge themselves). */
+        @WithDefault("1h")
+        String requestPurgeInterval();
+    }
+
     interface Secrets {
         /** {@code database} (default) or {@code vault}. */
         @WithDefault("database")
@@ -31,6 +46,12 @@ public interface GatewayConfig {
 
         /** Base64 of 32 bytes: the key-encryption key of the database store ({@code HANDOFF_SECRETS_KEY}). */
         Optional<String> key();
+
+        /**
+         * The database store's key-encryption keys, for rotation ({@code HANDOFF_SECRETS_KEYS}): {@code id:base64,...},
+         * the first is current, the others are still read; when set, {@link #key()} is not used.
+         */
+        Optional<String> keys();
     }
 
     interface Vault {
@@ -70,6 +91,24 @@ public interface GatewayConfig {
         /** How many local agents run at once on one replica; more wait their turn. */
         @WithDefault("4")
         int maxParallel();
+
+        /**
+         * How many local runs may wait for a slot on one replica; beyond, a run fails at once with
+         * {@code local-queue-full} instead of waiting for hours.
+         */
+        @WithDefault("200")
+        int maxQueued();
+
+        /**
+         * The most an agent's worktree may hold, in bytes ({@code HANDOFF_LOCAL_MAX_WORKTREE_BYTES}, default 2 GiB):
+         * beyond, the agent is stopped and the run fails with {@code worktree-too-large}.
+         */
+        @WithDefault("2147483648")
+        long maxWorktreeBytes();
+
+        /** How often a running agent's worktree is measured against {@link #maxWorktreeBytes()}. */
+        @WithDefault("5s")
+        Duration worktreeCheckInterval();
 
         /** A replica renews the lease of its local runs; a run whose lease ran out lost its replica. */
         @WithDefault("60s")

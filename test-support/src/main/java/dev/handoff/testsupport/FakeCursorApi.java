@@ -323,10 +323,15 @@ public final class FakeCursorApi implements AutoCloseable {
         existing(agentId).add("assistant_message", text);
     }
 
-    /** An agent that exists already (as if launched before a crash), without a webhook. */
+    /** An agent that exists already (as if launched by someone else, or before a crash), without a webhook. */
     public String addAgent(String repository, String ref, String branch, String status) {
+        return addAgent(repository, ref, branch, status, "existing agent");
+    }
+
+    /** An agent that exists already, launched with this prompt (the first message of its conversation), without a webhook. */
+    public String addAgent(String repository, String ref, String branch, String status, String prompt) {
         String id = newId();
-        Agent agent = new Agent(id, repository, ref, branch, false, null, "existing agent", null, null);
+        Agent agent = new Agent(id, repository, ref, branch, false, null, prompt, null, null);
         agent.add("user_message", agent.prompt);
         agent.status = status;
         agents.put(id, agent);

@@ -17,8 +17,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * What the gateway does with one run's Cursor agent: launch it (after a crash, adopt the agent already working on the
- * run's branch instead of launching a second), read its status, stop it. Each step answers when to look at the run
+ * What the gateway does with one run's Cursor agent: launch it (after a crash or a failed launch call, adopt the agent
+ * this run launched already, told by the run's marker in its prompt, instead of launching a second), read its status,
+ * stop it. Each step answers when to look at the run
  * again ({@link Next}), or null once the run is finished.
  */
 @ApplicationScoped
@@ -66,7 +67,7 @@ class CursorAgents {
                 return followUp(run, keyed, requested);
             }
             Uni<Optional<Agent>> existing = requested.launchAttempted()
-                    ? findAgentByBranch(keyed.key(), targetBranch(requested.request()), null, 0)
+                    ? findOwnAgent(keyed.key(), run.runId(), targetBranch(requested.request()), null, 0)
                     : Uni.createFrom().item(Optional.empty());
             return existing.chain(agent -> agent.isPresent()
                     ? recordLaunched(run, keyed, agent.get())
@@ -110,11 +111,12 @@ class CursorAgents {
         Uni<Void> storeSecret = secret == null ? Uni.createFrom().voidItem()
                 : secrets.put(SecretNames.webhookSecret(run.workspaceId(), run.runId()), secret)
                         .chain(() -> ledger.noteWebhookSecret(run.runId(), true));
-        CursorClient.LaunchRequest launch = CursorClient.LaunchRequest.of(AgentPrompt.render(request, targetBranch(request)),
+        CursorClient.LaunchRequest launch = CursorClient.LaunchRequest.of(
+                AgentPrompt.render(request, targetBranch(request)) + marker(run.runId()),
                 request.repositoryUrl(), request.branch(), targetBranch(request), keyed.model(),
                 publicUrl.map(url -> url + "/webhooks/cursor/" + run.runId()).orElse(null), secret);
         return storeSecret
-                // recorded before the call: after a crash from here on, the agent is looked up by branch first
+                // recorded before the call: after a crash or a failed call from here on, the agent is looked up (by branch and the run's marker) first
                 .chain(() -> ledger.markLaunchAttempted(run.runId()))
                 .chain(() -> api.launch(keyed.key(), launch))
                 .chain(answer -> {
@@ -236,8 +238,22 @@ class CursorAgents {
                 });
     }
 
-    /** Looks through the key owner's agents (newest first, a few pages) for the one working on this branch. */
-    private Uni<Optional<Agent>> findAgentByBranch(String key, String branch, String cursor, int page) {
+    /**
+     * The line that ends every prompt the gateway launches, naming the run: Cursor keeps the prompt as the first
+     * message of the agent's conversation, which is how an agent of this run is told from any other on the same branch
+     * (a retry, or another task given the same explicit target branch). An HTML comment: a reader of the prompt does
+     * not see it rendered.
+     */
+    static String marker(java.util.UUID runId) {
+        return "\n<!-- handoff-run: " + runId + " -->\n";
+    }
+
+    /**
+     * Looks through the key owner's agents (newest first, a few pages) for the one this run launched: on the run's
+     * branch, and with this run's {@link #marker} in the prompt it was launched with. An agent on the same branch
+     * launched by anything else is never adopted.
+     */
+    private Uni<Optional<Agent>> findOwnAgent(String key, java.util.UUID runId, String branch, String cursor, int page) {
         if (page >= LOOKUP_PAGES) {
             return Uni.createFrom().item(Optional.empty());
         }
@@ -245,16 +261,35 @@ class CursorAgents {
             if (!answer.ok() || answer.body() == null) {
                 return Uni.createFrom().failure(new IllegalStateException("listing Cursor agents answered HTTP " + answer.status()));
             }
-            if (answer.body().agents() != null) {
-                for (Agent agent : answer.body().agents()) {
-                    if (branch.equals(agent.branchName()) && agent.id() != null) {
-                        return Uni.createFrom().item(Optional.of(agent));
-                    }
-                }
-            }
+            java.util.List<Agent> onBranch = answer.body().agents() == null ? java.util.List.of()
+                    : answer.body().agents().stream().filter(a -> a.id() != null && branch.equals(a.branchName())).toList();
             String next = answer.body().nextCursor();
-            return next == null || next.isBlank() ? Uni.createFrom().item(Optional.<Agent>empty())
-                    : findAgentByBranch(key, branch, next, page + 1);
+            return launchedBy(key, runId, onBranch, 0).chain(found -> found.isPresent() || next == null || next.isBlank()
+                    ? Uni.createFrom().item(found)
+                    : findOwnAgent(key, runId, branch, next, page + 1));
+        });
+    }
+
+    /** The first of these agents whose launch prompt carries the run's marker. */
+    private Uni<Optional<Agent>> launchedBy(String key, java.util.UUID runId, java.util.List<Agent> candidates, int index) {
+        if (index >= candidates.size()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        Agent candidate = candidates.get(index);
+        String marker = marker(runId).strip();
+        return api.conversation(key, candidate.id()).chain(answer -> {
+            if (!answer.ok() || answer.body() == null) {
+                return Uni.createFrom().failure(new IllegalStateException("reading a Cursor agent's conversation answered HTTP "
+                        + answer.status()));
+            }
+            boolean ours = answer.body().messages() != null && answer.body().messages().stream()
+                    .filter(m -> "user_message".equals(m.type())).findFirst()
+                    .map(first -> first.text() != null && first.text().contains(marker)).orElse(false);
+            if (ours) {
+                return Uni.createFrom().item(Optional.of(candidate));
+            }
+            Log.infof("Cursor agent %s works on the branch of run %s but was not launched by it; not adopted", candidate.id(), runId);
+            return launchedBy(key, runId, candidates, index + 1);
         });
     }
 

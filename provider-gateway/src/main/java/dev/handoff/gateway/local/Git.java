@@ -1,8 +1,6 @@
 package dev.handoff.gateway.local;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +22,11 @@ final class Git {
     static final String AUTHOR = "Handoff Agent";
     static final String EMAIL = "agent@handoff.invalid";
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    /** The most of a git command's output kept in memory (its head); what is beyond is dropped. */
+    static final int MAX_OUTPUT_BYTES = 1024 * 1024;
+    /** The end of a long output, kept for the error message (git says what went wrong last). */
+    private static final int TAIL_BYTES = 8 * 1024;
+    private static final Duration PUMP_GRACE = Duration.ofSeconds(5);
     /** Settings that would otherwise let a repository run programs or read files of its choice. */
     private static final List<String> SAFE = List.of("core.hooksPath=/dev/null", "core.fsmonitor=false",
             "core.attributesFile=/dev/null", "core.excludesFile=/dev/null", "core.sshCommand=ssh -o BatchMode=yes",
@@ -84,8 +87,15 @@ final class Git {
         return new Git(env, cancelled, gitDir, workTree);
     }
 
-    /** What a git command did: its exit code and its output (stdout and stderr together). */
-    record Result(int exitCode, String output) {
+    /**
+     * What a git command did: its exit code and its output (stdout and stderr together), at most the cap it was run
+     * with; {@code truncated} when git printed more ({@code lastLines} then holds the end of what it printed).
+     */
+    record Result(int exitCode, String output, boolean truncated, String lastLines) {
+
+        Result(int exitCode, String output) {
+            this(exitCode, output, false, output);
+        }
 
         boolean ok() {
             return exitCode == 0;
@@ -93,12 +103,22 @@ final class Git {
 
         /** The last non-empty line of the output, for a message. */
         String lastLine() {
-            List<String> lines = output.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            List<String> lines = lastLines.lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
             return lines.isEmpty() ? "(no output)" : RunText.redactUrl(lines.get(lines.size() - 1));
         }
     }
 
+    /** Runs git, keeping at most {@link #MAX_OUTPUT_BYTES} of its output. */
     Result run(Path dir, String... args) {
+        return run(dir, MAX_OUTPUT_BYTES, args);
+    }
+
+    /**
+     * Runs git, reading its output as it comes into a bounded buffer: the first {@code maxOutputBytes} and the last
+     * few KiB are kept, the rest is counted and dropped, so no git output (a diff of a huge file, say) is ever held
+     * whole in memory or on disk.
+     */
+    Result run(Path dir, int maxOutputBytes, String... args) {
         List<String> command = new ArrayList<>();
         command.add("git");
         SAFE.forEach(setting -> {
@@ -106,11 +126,10 @@ final class Git {
             command.add(setting);
         });
         command.addAll(List.of(args));
-        Path output = null;
+        BoundedOutput output = new BoundedOutput(maxOutputBytes, TAIL_BYTES);
         try {
-            output = Files.createTempFile("handoff-git", ".log");
             ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(devNull()));
+                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(devNull()));
             builder.environment().clear();
             builder.environment().putAll(env);
             if (!env.containsKey("GIT_DIR") && dir.toAbsolutePath().getParent() != null) {
@@ -118,31 +137,32 @@ final class Git {
                 builder.environment().put("GIT_CEILING_DIRECTORIES", dir.toAbsolutePath().getParent().toString());
             }
             Process process = builder.start();
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
-                if (cancelled.getAsBoolean()) {
-                    stop(process);
-                    throw new Cancelled();
+            Thread pump = new Thread(() -> output.drain(process.getInputStream()), "git-output");
+            pump.setDaemon(true);
+            pump.start();
+            try {
+                long deadline = System.nanoTime() + TIMEOUT.toNanos();
+                while (!process.waitFor(200, TimeUnit.MILLISECONDS)) {
+                    if (cancelled.getAsBoolean()) {
+                        stop(process);
+                        throw new Cancelled();
+                    }
+                    if (System.nanoTime() > deadline) {
+                        stop(process);
+                        return new Result(-1, "git " + args[0] + " did not finish within " + TIMEOUT.toMinutes() + " minutes");
+                    }
                 }
-                if (System.nanoTime() > deadline) {
-                    stop(process);
-                    return new Result(-1, "git " + args[0] + " did not finish within " + TIMEOUT.toMinutes() + " minutes");
-                }
+                // a helper git started (ssh, say) may keep the pipe open a little after git itself exited
+                pump.join(PUMP_GRACE.toMillis());
+            } finally {
+                process.getInputStream().close();
             }
-            return new Result(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
+            return new Result(process.exitValue(), output.head(), output.truncated(), output.tail());
         } catch (IOException e) {
             return new Result(-1, "git could not be run: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(-1, "interrupted");
-        } finally {
-            if (output != null) {
-                try {
-                    Files.deleteIfExists(output);
-                } catch (IOException ignored) {
-                    // a temp file left behind is harmless
-                }
-            }
         }
     }
 
@@ -154,11 +174,16 @@ final class Git {
 
     /** Runs git and answers its output, or fails the run with {@code code} and {@code what} plus git's last line. */
     String ok(Path dir, String code, String what, String... args) {
-        Result result = run(dir, args);
+        return okBounded(dir, MAX_OUTPUT_BYTES, code, what, args).output();
+    }
+
+    /** Like {@link #ok}, with the output kept up to {@code maxOutputBytes} ({@link Result#truncated()} says if cut). */
+    Result okBounded(Path dir, int maxOutputBytes, String code, String what, String... args) {
+        Result result = run(dir, maxOutputBytes, args);
         if (!result.ok()) {
             throw new LocalRunFailure(code, what + ": " + result.lastLine());
         }
-        return result.output();
+        return result;
     }
 
     boolean validBranchName(Path dir, String name) {

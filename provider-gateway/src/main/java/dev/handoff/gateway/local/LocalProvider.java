@@ -32,11 +32,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The embedded provider: agents run on this machine, on worker threads of their own (never the event loop). A run is
@@ -55,7 +51,7 @@ public class LocalProvider implements AgentProvider {
     private final GatewayConfig config;
     private final String owner = "local-" + UUID.randomUUID();
     private final Map<UUID, LocalRun> active = new ConcurrentHashMap<>();
-    private final ExecutorService workers;
+    private final RunScheduler workers;
     private final LocalRun.Settings settings;
     private final RunActivity activity;
 
@@ -67,19 +63,14 @@ public class LocalProvider implements AgentProvider {
         this.pullRequests = pullRequests;
         this.config = config;
         GatewayConfig.Local local = config.local();
-        AtomicInteger threads = new AtomicInteger();
-        this.workers = new ThreadPoolExecutor(local.maxParallel(), local.maxParallel(), 1, TimeUnit.MINUTES,
-                new LinkedBlockingQueue<>(), runnable -> {
-                    Thread thread = new Thread(runnable, "local-agent-" + threads.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        this.workers = new RunScheduler(local.maxParallel(), local.maxQueued(), "local-agent");
         String publicUrl = config.publicUrl().map(String::strip).filter(s -> !s.isEmpty())
                 .orElse("http://127.0.0.1:" + port).replaceAll("/+$", "");
         this.settings = new LocalRun.Settings(workRoot(local), local.agentCommand(), local.demoAgent(), local.agentTimeout(),
                 local.killGrace(), publicUrl, agentBaseEnvironment(local.agentEnv().orElse(List.of()), System.getenv()), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
                         local.allowedHosts().orElse(List.of())),
-                new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox, local.maxLogBytes());
+                new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox, local.maxLogBytes(),
+                local.maxWorktreeBytes(), local.worktreeCheckInterval());
     }
 
     /**
@@ -155,20 +146,29 @@ public class LocalProvider implements AgentProvider {
 
     private Uni<Void> start(RunRequested request, boolean continueBranch) {
         return ledger.recordOwned(request, NAME, owner, config.local().lease())
-                .invoke(isNew -> {
+                .chain(isNew -> {
                     if (!isNew) {
                         Log.debugf("local run %s was launched before; redelivery ignored", request.runId());
-                        return;
+                        return Uni.createFrom().voidItem();
                     }
                     LocalRun run = new LocalRun(request, settings, host(), continueBranch);
                     active.put(request.runId(), run);
-                    workers.execute(() -> {
-                        try {
-                            run.run();
-                        } finally {
-                            active.remove(request.runId());
-                        }
-                    });
+                    try {
+                        workers.submit(request.workspaceId(), () -> {
+                            try {
+                                run.run();
+                            } finally {
+                                active.remove(request.runId());
+                            }
+                        });
+                        return Uni.createFrom().voidItem();
+                    } catch (RunScheduler.QueueFull full) {
+                        active.remove(request.runId());
+                        Log.warnf("local run %s refused: %s", request.runId(), full.getMessage());
+                        return ledger.apply(request.runId(), RunUpdate.failed("QUEUE_FULL", LocalRunFailure.LOCAL_QUEUE_FULL,
+                                full.getMessage() + " (handoff.local.max-queued) on this gateway, so this run was not queued;"
+                                        + " retry it when some have finished")).replaceWithVoid();
+                    }
                 })
                 .replaceWithVoid();
     }
@@ -238,13 +238,13 @@ public class LocalProvider implements AgentProvider {
      * as interrupted by {@link #failAbandonedRuns()}), and run folders (prompt, agent log) older than a week go.
      */
     void onStart(@Observes StartupEvent startup) {
-        workers.execute(this::cleanWorkRoot);
+        workers.background(this::cleanWorkRoot);
     }
 
     @Scheduled(every = "6h", delayed = "1h", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void purgeOldRunFolders() {
-        workers.execute(this::cleanWorkRoot);
+        workers.background(this::cleanWorkRoot);
     }
 
     private void cleanWorkRoot() {

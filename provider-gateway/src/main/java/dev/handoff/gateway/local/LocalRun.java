@@ -70,15 +70,27 @@ final class LocalRun implements Runnable {
     /** The operator's settings the run needs; {@code maxLogBytes} caps the run's agent.log. */
     record Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
             Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
-            GitHubPullRequests gitHub, Sandbox sandbox, long maxLogBytes) {
+            GitHubPullRequests gitHub, Sandbox sandbox, long maxLogBytes, long maxWorktreeBytes,
+            Duration worktreeCheckInterval) {
 
         static final long DEFAULT_MAX_LOG_BYTES = 10L * 1024 * 1024;
+        static final long DEFAULT_MAX_WORKTREE_BYTES = 2L << 30;
+        static final Duration DEFAULT_WORKTREE_CHECK_INTERVAL = Duration.ofSeconds(5);
 
+        /** The settings with a given worktree cap and the default log cap. */
+        Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
+                Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
+                GitHubPullRequests gitHub, Sandbox sandbox, long maxWorktreeBytes, Duration worktreeCheckInterval) {
+            this(workRoot, agentCommand, demoAgent, timeout, killGrace, publicUrl, baseEnv, policy, gitHub, sandbox,
+                    DEFAULT_MAX_LOG_BYTES, maxWorktreeBytes, worktreeCheckInterval);
+        }
+
+        /** The settings with the default caps (log 10 MiB; worktree 2 GiB, measured every 5 s). */
         Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
                 Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
                 GitHubPullRequests gitHub, Sandbox sandbox) {
             this(workRoot, agentCommand, demoAgent, timeout, killGrace, publicUrl, baseEnv, policy, gitHub, sandbox,
-                    DEFAULT_MAX_LOG_BYTES);
+                    DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_WORKTREE_BYTES, DEFAULT_WORKTREE_CHECK_INTERVAL);
         }
     }
 
@@ -423,7 +435,7 @@ final class LocalRun implements Runnable {
         Path marker = repo.getParent().resolve(AgentProcess.MARKER);
         try {
             agent.writeMarker(marker);
-            return awaitAgent(agent, lines, log);
+            return awaitAgent(agent, lines, repo, log);
         } finally {
             lines.close();
             Files.deleteIfExists(marker);
@@ -466,8 +478,17 @@ final class LocalRun implements Runnable {
         return slash < 0 ? unquoted : unquoted.substring(slash + 1);
     }
 
-    private boolean awaitAgent(AgentProcess agent, AgentLines lines, Path log) throws InterruptedException {
-        AgentProcess.Outcome outcome = agent.await(settings.timeout(), () -> stop != null);
+    private boolean awaitAgent(AgentProcess agent, AgentLines lines, Path repo, Path log) throws InterruptedException {
+        AgentProcess.Outcome outcome;
+        try (WorktreeWatcher worktree = WorktreeWatcher.start(repo, settings.maxWorktreeBytes(), settings.worktreeCheckInterval())) {
+            outcome = agent.await(settings.timeout(), () -> stop != null || worktree.over());
+            boolean stoppedForSize = outcome == AgentProcess.Outcome.CANCELLED && stop == null;
+            // the agent's last writes count too: measured once more after it exited
+            if (stoppedForSize || (outcome == AgentProcess.Outcome.EXITED && worktree.checkNow())) {
+                agent.killTree(settings.killGrace());
+                throw worktree.failure();
+            }
+        }
         switch (outcome) {
             case CANCELLED -> {
                 agent.killTree(settings.killGrace());

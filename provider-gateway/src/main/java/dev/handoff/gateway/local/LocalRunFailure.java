@@ -16,6 +16,10 @@ public class LocalRunFailure extends RuntimeException {
     public static final String SANDBOX_UNAVAILABLE = "sandbox-unavailable";
     public static final String INTERRUPTED_BY_RESTART = "interrupted-by-restart";
     public static final String INTERNAL_ERROR = "internal-error";
+    /** The local provider's queue ({@code handoff.local.max-queued}) was full: the run was refused, not queued. */
+    public static final String LOCAL_QUEUE_FULL = "local-queue-full";
+    /** The agent's worktree grew beyond {@code HANDOFF_LOCAL_MAX_WORKTREE_BYTES}; the agent was stopped. */
+    public static final String WORKTREE_TOO_LARGE = "worktree-too-large";
 
     private final String code;
 

@@ -11,7 +11,7 @@ import java.util.List;
  */
 record PullRequestContent(List<LocalPullRequest.Commit> commits, String diffStat, String diff) {
 
-    static final int MAX_DIFF_CHARS = 1024 * 1024;
+    static final int MAX_DIFF_BYTES = 1024 * 1024;
 
     static PullRequestContent read(Git git, Path repo, String base) {
         List<LocalPullRequest.Commit> commits = new ArrayList<>();
@@ -22,10 +22,10 @@ record PullRequestContent(List<LocalPullRequest.Commit> commits, String diffStat
             commits.add(new LocalPullRequest.Commit(parts[0], parts.length > 1 ? parts[1] : "", parts.length > 2 ? parts[2] : ""));
         }
         String diffStat = git.ok(repo, LocalRunFailure.PULL_REQUEST_FAILED, "could not read the diff", "diff", "--stat", base, "HEAD");
-        String diff = git.ok(repo, LocalRunFailure.PULL_REQUEST_FAILED, "could not read the diff", "diff", base, "HEAD");
-        if (diff.length() > MAX_DIFF_CHARS) {
-            diff = diff.substring(0, MAX_DIFF_CHARS) + "\n... (diff truncated at 1 MiB; the branch has it all)\n";
-        }
+        // read through a bounded buffer: a diff of hundreds of MB never reaches the heap whole
+        Git.Result read = git.okBounded(repo, MAX_DIFF_BYTES, LocalRunFailure.PULL_REQUEST_FAILED, "could not read the diff",
+                "diff", base, "HEAD");
+        String diff = read.truncated() ? read.output() + "\n... (diff truncated at 1 MiB; the branch has it all)\n" : read.output();
         return new PullRequestContent(List.copyOf(commits), diffStat.stripTrailing(), diff);
     }
 }

@@ -74,6 +74,21 @@ public class ProviderRunRepository {
                 .map(ProviderRunRepository::all);
     }
 
+    /**
+     * Forgets the request (the brief and task an agent was given) of up to {@code limit} runs finished longer ago than
+     * {@code age}; answers how many. Only a run being launched reads it.
+     */
+    public Uni<Integer> clearOldRequests(SqlClient db, Duration age, int limit) {
+        return db.preparedQuery("""
+                update provider_run set request = null
+                where run_id in (select run_id from provider_run
+                                 where request is not null and status in ('COMPLETED', 'FAILED', 'CANCELLED')
+                                   and updated_at < now() - make_interval(secs => $1)
+                                 order by updated_at limit $2)""")
+                .execute(Tuple.of((double) age.toSeconds(), limit))
+                .map(rows -> rows.rowCount());
+    }
+
     public Uni<Void> markLaunchAttempted(SqlClient db, UUID runId) {
         return db.preparedQuery("update provider_run set launch_attempted_at = now() where run_id = $1")
                 .execute(Tuple.of(runId)).replaceWithVoid();

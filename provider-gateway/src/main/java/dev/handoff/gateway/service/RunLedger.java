@@ -192,6 +192,11 @@ public class RunLedger {
     }
 
     /** Finished runs whose webhook secret is still kept, finished longer ago than {@code age}. */
+    /** Forgets the requests of up to {@code limit} runs finished longer ago than {@code age}; answers how many. */
+    public Uni<Integer> clearOldRequests(Duration age, int limit) {
+        return pool.withConnection(db -> runs.clearOldRequests(db, age, limit));
+    }
+
     public Uni<List<ProviderRun>> withStaleWebhookSecrets(Duration age, int limit) {
         return pool.withConnection(db -> runs.withStaleWebhookSecrets(db, age, limit));
     }

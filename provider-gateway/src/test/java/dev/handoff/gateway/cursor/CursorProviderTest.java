@@ -272,10 +272,47 @@ class CursorProviderTest {
     }
 
     @Test
-    void aLaunchInterruptedByACrashAdoptsTheAgentAlreadyWorkingOnTheBranch() throws Exception {
+    void aLaunchInterruptedByACrashAdoptsTheAgentThisRunLaunchedAndNoOtherOnTheBranch() throws Exception {
         configureCursor();
         RunRequested request = TestRuns.request(workspace, "cursor", "Crashed launch", REPO, "handoff/crash-" + UUID.randomUUID());
-        String existing = cursor.addAgent(REPO, "main", request.targetBranch(), "RUNNING");
+        String existing = cursor.addAgent(REPO, "main", request.targetBranch(), "RUNNING",
+                "# Task: Crashed launch\n..." + CursorAgents.marker(request.runId()));
+        // newer, so listed first: another run's agent on the same branch is looked at and left alone
+        String foreign = cursor.addAgent(REPO, "main", request.targetBranch(), "RUNNING",
+                "# Task: Another task\n..." + CursorAgents.marker(UUID.randomUUID()));
+        insertAttemptedLaunch(request);
+        TestRuns.publish(request); // the redelivery of the request changes nothing either
+
+        ProviderRunUpdated running = TestRuns.updatesUntil(request.runId(), u -> u.status() == RunStatus.RUNNING, WAIT)
+                .stream().filter(u -> u.status() == RunStatus.RUNNING).findFirst().orElseThrow();
+        assertEquals(existing, running.providerRunId());
+        assertEquals(0, launchesFor(request.targetBranch()), "no second agent was launched");
+        assertTrue(cursor.agent(foreign).orElseThrow().conversation().size() == 1, "the other run's agent was not touched");
+        cancel(request, existing);
+    }
+
+    @Test
+    void aRetriedLaunchNeverAdoptsAnAgentOfAnotherRunOnTheSameExplicitBranch() throws Exception {
+        configureCursor();
+        RunRequested request = TestRuns.request(workspace, "cursor", "Retried launch", REPO, "shared-branch-" + UUID.randomUUID());
+        // launched by another task given the same explicit target branch, and by hand without any marker
+        String otherRun = cursor.addAgent(REPO, "main", request.targetBranch(), "RUNNING",
+                "# Task: Other task\n..." + CursorAgents.marker(UUID.randomUUID()));
+        String byHand = cursor.addAgent(REPO, "main", request.targetBranch(), "RUNNING", "fix the tests please");
+        insertAttemptedLaunch(request);
+        TestRuns.publish(request);
+
+        await().atMost(WAIT).until(() -> agentIdStored(request.runId()) != null);
+        String adopted = agentIdStored(request.runId());
+        assertTrue(!adopted.equals(otherRun) && !adopted.equals(byHand), "the run got an agent of its own: " + adopted);
+        assertEquals(1, launchesFor(request.targetBranch()), "the launch was made again");
+        FakeCursorApi.Agent launched = cursor.agent(adopted).orElseThrow();
+        assertTrue(launched.prompt.contains(CursorAgents.marker(request.runId()).strip()), "the new launch carries the run's marker");
+        cancel(request, adopted);
+    }
+
+    /** The state a crash (or a failed launch call) leaves: the launch was attempted, no agent id was recorded. */
+    private void insertAttemptedLaunch(RunRequested request) throws Exception {
         try (Connection db = HandoffTestResource.database().connect();
                 PreparedStatement insert = db.prepareStatement("""
                         insert into provider_run (run_id, workspace_id, provider, status, repository_url, branch, target_branch,
@@ -288,16 +325,12 @@ class CursorProviderTest {
             insert.setString(5, EventJson.toJson(request));
             insert.executeUpdate();
         }
-        TestRuns.publish(request); // the redelivery of the request changes nothing either
+    }
 
-        ProviderRunUpdated running = TestRuns.updatesUntil(request.runId(), u -> u.status() == RunStatus.RUNNING, WAIT)
-                .stream().filter(u -> u.status() == RunStatus.RUNNING).findFirst().orElseThrow();
-        assertEquals(existing, running.providerRunId());
-        long launches = cursor.received("POST", "/v0/agents").stream()
-                .filter(r -> request.targetBranch().equals(r.json().path("target").path("branchName").asText(null)))
+    private long launchesFor(String branch) {
+        return cursor.received("POST", "/v0/agents").stream()
+                .filter(r -> branch.equals(r.json().path("target").path("branchName").asText(null)))
                 .count();
-        assertEquals(0, launches, "no second agent was launched");
-        cancel(request, existing);
     }
 
     private void configureCursor() {

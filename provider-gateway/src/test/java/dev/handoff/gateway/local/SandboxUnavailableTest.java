@@ -78,7 +78,7 @@ class SandboxUnavailableTest {
         return updates;
     }
 
-    private static SandboxConfig config(String mode, String bwrap) {
+    static SandboxConfig config(String mode, String bwrap) {
         return new SandboxConfig() {
             @Override
             public String mode() {
