@@ -10,6 +10,11 @@ public final class SecretNames {
         return "workspaces/" + workspace + "/agent";
     }
 
+    /** The workspace's own git token, for its local runs' clones, pushes and pull requests. */
+    public static String gitToken(String workspace) {
+        return "workspaces/" + workspace + "/git";
+    }
+
     /** The per-run secret Cursor signs its webhooks with. */
     public static String webhookSecret(String workspace, UUID runId) {
         return "workspaces/" + workspace + "/runs/" + runId + "/webhook";
