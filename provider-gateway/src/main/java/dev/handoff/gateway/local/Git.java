@@ -98,6 +98,11 @@ final class Git {
         }
     }
 
+    /** The environment every git command of this instance gets (to check which credentials it carries). */
+    Map<String, String> environment() {
+        return env;
+    }
+
     Result run(Path dir, String... args) {
         List<String> command = new ArrayList<>();
         command.add("git");

@@ -1,7 +1,15 @@
 package dev.handoff.gateway.local;
 
 import dev.handoff.events.RunRequested;
+import dev.handoff.gateway.AgentConfig;
 import dev.handoff.gateway.GatewayConfig;
+import dev.handoff.gateway.local.agents.AgentLaunch;
+import dev.handoff.gateway.local.agents.AgentPreset;
+import dev.handoff.gateway.local.agents.AgentSessions;
+import dev.handoff.gateway.local.agents.LocalAgents;
+import dev.handoff.gateway.repository.AgentConfigRepository;
+import dev.handoff.gateway.secrets.SecretNames;
+import dev.handoff.gateway.secrets.SecretStore;
 import dev.handoff.gateway.LocalPullRequest;
 import dev.handoff.gateway.ProviderRun;
 import dev.handoff.gateway.provider.ActivityKind;
@@ -55,13 +63,19 @@ public class LocalProvider implements AgentProvider {
     private final Map<UUID, LocalRun> active = new ConcurrentHashMap<>();
     private final ExecutorService workers;
     private final LocalRun.Settings settings;
+    private final LocalAgents agents;
+    private final AgentConfigRepository configs;
+    private final SecretStore secrets;
 
     public LocalProvider(RunLedger ledger, PullRequestRepository pullRequests, GatewayConfig config,
-            dev.handoff.gateway.sandbox.Sandbox sandbox,
+            dev.handoff.gateway.sandbox.Sandbox sandbox, LocalAgents agents, AgentConfigRepository configs, SecretStore secrets,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8083") int port) {
         this.ledger = ledger;
         this.pullRequests = pullRequests;
         this.config = config;
+        this.agents = agents;
+        this.configs = configs;
+        this.secrets = secrets;
         GatewayConfig.Local local = config.local();
         AtomicInteger threads = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(local.maxParallel(), local.maxParallel(), 1, TimeUnit.MINUTES,
@@ -72,10 +86,13 @@ public class LocalProvider implements AgentProvider {
                 });
         String publicUrl = config.publicUrl().map(String::strip).filter(s -> !s.isEmpty())
                 .orElse("http://127.0.0.1:" + port).replaceAll("/+$", "");
+        Map<String, String> baseEnv = new HashMap<>(agentBaseEnvironment(local.agentEnv().orElse(List.of()), System.getenv()));
+        baseEnv.put("PATH", agents.agentPath());
         this.settings = new LocalRun.Settings(workRoot(local), local.agentCommand(), local.demoAgent(), local.agentTimeout(),
-                local.killGrace(), publicUrl, agentBaseEnvironment(local.agentEnv().orElse(List.of()), System.getenv()), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
+                local.killGrace(), publicUrl, Map.copyOf(baseEnv), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
                         local.allowedHosts().orElse(List.of())),
-                new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox);
+                new GitHubPullRequests(config.github().apiUrl(),
+                        config.github().tokenShared() ? config.github().token() : Optional.empty()), sandbox);
     }
 
     /**
@@ -142,13 +159,14 @@ public class LocalProvider implements AgentProvider {
      */
     @Override
     public Uni<Void> launch(RunRequested request) {
-        return ledger.recordOwned(request, NAME, owner, config.local().lease())
+        return workspace(request).chain(workspace -> ledger.recordOwned(request, NAME, owner, config.local().lease())
                 .invoke(isNew -> {
                     if (!isNew) {
                         Log.debugf("local run %s was launched before; redelivery ignored", request.runId());
                         return;
                     }
-                    LocalRun run = new LocalRun(request, settings, host());
+                    LocalRun run = new LocalRun(request, settings, host()).agent(workspace.agent(), agents)
+                            .gitToken(workspace.gitToken());
                     active.put(request.runId(), run);
                     workers.execute(() -> {
                         try {
@@ -157,8 +175,40 @@ public class LocalProvider implements AgentProvider {
                             active.remove(request.runId());
                         }
                     });
-                })
+                }))
                 .replaceWithVoid();
+    }
+
+    /** What a workspace's local run needs of its configuration and secrets; never printed with them. */
+    record Workspace(AgentLaunch agent, String gitToken) {
+
+        @Override
+        public String toString() {
+            return "Workspace[" + agent + ", gitToken=" + (gitToken == null ? "none" : "set") + "]";
+        }
+    }
+
+    /**
+     * The workspace's agent preset (its choice if the operator still enables it, else the first enabled), model and
+     * key, its own git token, and for a follow-up the session of the earlier run (of the same workspace and preset).
+     */
+    Uni<Workspace> workspace(RunRequested request) {
+        String workspace = request.workspaceId();
+        return configs.find(workspace).chain(found -> {
+            Optional<AgentConfig> local = found.filter(c -> NAME.equals(c.provider()));
+            AgentPreset preset = local.map(AgentConfig::agent).flatMap(agents::pick).orElse(agents.first());
+            String model = local.map(AgentConfig::model).orElse(null);
+            Uni<Optional<String>> key = preset.cli() ? secrets.get(SecretNames.agentKey(workspace))
+                    : Uni.createFrom().item(Optional.empty());
+            Uni<Optional<String>> session = request.followUp() == null || request.followUp().runId() == null
+                    ? Uni.createFrom().item(Optional.empty())
+                    : ledger.find(request.followUp().runId()).map(earlier -> earlier
+                            .filter(run -> workspace.equals(run.workspaceId()))
+                            .flatMap(run -> AgentSessions.resumable(run.agentSession(), preset)));
+            return key.chain(apiKey -> session.chain(resume -> secrets.get(SecretNames.gitToken(workspace))
+                    .map(gitToken -> new Workspace(new AgentLaunch(preset, model, apiKey.orElse(null), resume.orElse(null)),
+                            gitToken.orElse(null)))));
+        });
     }
 
     /**

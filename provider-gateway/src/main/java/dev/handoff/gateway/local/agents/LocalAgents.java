@@ -6,6 +6,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,13 +27,23 @@ public class LocalAgents {
     private final String agentPath;
     private final Sandbox sandbox;
 
+    @Inject
     public LocalAgents(GatewayConfig config, Sandbox sandbox) {
-        GatewayConfig.Local local = config.local();
-        this.enabled = parse(local.agents().orElse(List.of()), local.agentCommand().filter(c -> !c.isBlank()).isPresent());
-        String gatewayPath = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin");
-        List<String> front = local.agentPath().orElse(List.of()).stream().map(String::strip).filter(p -> p.startsWith("/")).toList();
-        this.agentPath = front.isEmpty() ? gatewayPath : String.join(":", front) + ":" + gatewayPath;
+        this(parse(config.local().agents().orElse(List.of()), config.local().agentCommand().filter(c -> !c.isBlank()).isPresent()),
+                path(config.local().agentPath().orElse(List.of())), sandbox);
+    }
+
+    /** The presets, the agents' PATH and the sandbox they run in, as given. */
+    public LocalAgents(List<AgentPreset> enabled, String agentPath, Sandbox sandbox) {
+        this.enabled = List.copyOf(enabled);
+        this.agentPath = agentPath;
         this.sandbox = sandbox;
+    }
+
+    private static String path(List<String> front) {
+        String gatewayPath = Optional.ofNullable(System.getenv("PATH")).orElse("/usr/local/bin:/usr/bin:/bin");
+        List<String> dirs = front.stream().map(String::strip).filter(p -> p.startsWith("/")).toList();
+        return dirs.isEmpty() ? gatewayPath : String.join(":", dirs) + ":" + gatewayPath;
     }
 
     /** HANDOFF_LOCAL_AGENTS as presets; unknown names are left out (and logged); none: custom or demo. */
