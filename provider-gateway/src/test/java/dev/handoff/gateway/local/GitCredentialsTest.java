@@ -59,7 +59,13 @@ class GitCredentialsTest {
         gitHub.stop(0);
     }
 
-    private GitHubPullRequests pulls(Optional<String> shared) {
+    /** GitHub.com, as the gateway's git sees it (no call goes to its API in these tests). */
+    private static GitHubPullRequests pulls(Optional<String> shared) {
+        return new GitHubPullRequests("https://api.github.com", shared);
+    }
+
+    /** GitHub's API: the stand-in. */
+    private GitHubPullRequests api(Optional<String> shared) {
         return new GitHubPullRequests("http://127.0.0.1:" + gitHub.getAddress().getPort(), shared);
     }
 
@@ -128,8 +134,8 @@ class GitCredentialsTest {
 
     @Test
     void eachWorkspacesPullRequestIsOpenedWithItsOwnToken() {
-        GitHubPullRequests pulls = pulls(Optional.empty());
-        GitHubPullRequests.Repo repo = pulls.repoOf(ORIGIN).orElseThrow();
+        GitHubPullRequests.Repo repo = pulls(Optional.empty()).repoOf(ORIGIN).orElseThrow();
+        GitHubPullRequests pulls = api(Optional.empty());
 
         pulls.open(repo, pulls.token(Optional.of("ghp_workspace_a")).orElseThrow(), "A", "body", "handoff/a", "main");
         pulls.open(repo, pulls.token(Optional.of("ghp_workspace_b")).orElseThrow(), "B", "body", "handoff/b", "main");

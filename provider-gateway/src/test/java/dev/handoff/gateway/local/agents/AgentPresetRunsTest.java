@@ -112,6 +112,7 @@ class AgentPresetRunsTest {
                 done.summary());
         assertTrue(done.pullRequestUrl() != null, "the agent's edit was pushed and a pull request opened");
         assertUsage(expected.usage(), done.usage());
+        assertUsage(expected.usage(), storedUsage(first.runId()));
         String session = storedSession(first.runId());
         assertTrue(session.startsWith(preset + ":") && session.length() > preset.length() + 1, session);
 
@@ -204,6 +205,19 @@ class AgentPresetRunsTest {
             try (ResultSet rows = query.executeQuery()) {
                 assertTrue(rows.next(), "run " + runId + " recorded");
                 return String.valueOf(rows.getString(1));
+            }
+        }
+    }
+
+    private static Usage storedUsage(UUID runId) throws Exception {
+        try (Connection db = HandoffTestResource.database().connect();
+                PreparedStatement query = db.prepareStatement("select usage_duration_ms, usage_input_tokens,"
+                        + " usage_output_tokens, usage_cost_usd from provider_run where run_id = ?")) {
+            query.setObject(1, runId);
+            try (ResultSet rows = query.executeQuery()) {
+                assertTrue(rows.next(), "run " + runId + " recorded");
+                return new Usage(rows.getObject(1, Long.class), rows.getObject(2, Long.class), rows.getObject(3, Long.class),
+                        rows.getObject(4, Double.class));
             }
         }
     }
