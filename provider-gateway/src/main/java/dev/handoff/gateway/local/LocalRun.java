@@ -184,7 +184,8 @@ final class LocalRun implements Runnable {
                 reportStopped();
                 return;
             }
-            AgentTranscript said = AgentTranscript.read(log, command.output());
+            // a fresh reader of the agent's log: the answer, usage and session it reported
+            AgentTranscript said = AgentTranscript.read(log, agent == null ? AgentPreset.CUSTOM : agent.preset());
             commit(handoff, repo);
             int ahead = Integer.parseInt(handoff.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not count the agent's commits",
                     "rev-list", "--count", base + "..HEAD").strip());

@@ -26,8 +26,12 @@ public final class AgentTranscript implements AgentOutput.Listener {
         this.entries = entries;
     }
 
-    /** Reads a whole agent log through {@code output} (the lines as the agent printed them); entries are dropped. */
-    public static AgentTranscript read(Path log, AgentOutput output) {
+    /**
+     * Reads a whole agent log with a fresh reader of {@code preset}'s output (the lines as the agent printed them);
+     * entries are dropped here (publishing them as activity is the output pump's work).
+     */
+    public static AgentTranscript read(Path log, AgentPreset preset) {
+        AgentOutput output = preset.output();
         AgentTranscript transcript = new AgentTranscript((kind, text) -> {
         });
         try (BufferedReader reader = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
