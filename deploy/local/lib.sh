@@ -37,3 +37,35 @@ stop_pidfile() {
 }
 
 mvnw() { "$HANDOFF_ROOT/mvnw" -B -q "$@"; }
+
+# Which local agent presets (HANDOFF_LOCAL_AGENTS) can run here: a CLI preset is usable when its program is in the
+# agents' PATH (HANDOFF_LOCAL_AGENT_PATH in front of ours), as the gateway checks before each run (agent-not-installed).
+agent_presets_report() {
+  local agents=${HANDOFF_LOCAL_AGENTS:-} preset program install usable=() missing=()
+  if [ -z "$agents" ]; then
+    if [ -n "${HANDOFF_LOCAL_AGENT_COMMAND:-}" ]; then agents=custom; else agents=demo; fi
+  fi
+  local path="${HANDOFF_LOCAL_AGENT_PATH:+${HANDOFF_LOCAL_AGENT_PATH//,/:}:}$PATH"
+  IFS=',' read -ra presets <<< "$agents"
+  for preset in "${presets[@]}"; do
+    preset=${preset// /}
+    case $preset in
+      claude-code) program=claude; install="npm install -g @anthropic-ai/claude-code" ;;
+      codex) program=codex; install="npm install -g @openai/codex" ;;
+      gemini) program=gemini; install="npm install -g @google/gemini-cli" ;;
+      cursor-agent) program=cursor-agent; install="curl https://cursor.com/install -fsS | bash" ;;
+      opencode) program=opencode; install="npm install -g opencode-ai" ;;
+      demo|custom) usable+=("$preset"); continue ;;
+      '') continue ;;
+      *) missing+=("$preset (no such preset)"); continue ;;
+    esac
+    if PATH="$path" command -v "$program" > /dev/null 2>&1; then
+      usable+=("$preset")
+    else
+      missing+=("$preset ($program not installed: $install)")
+    fi
+  done
+  say "  local agents usable: ${usable[*]:-none}"
+  local m
+  for m in "${missing[@]}"; do say "  local agent not usable: $m"; done
+}

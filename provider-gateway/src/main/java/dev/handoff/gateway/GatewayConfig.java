@@ -83,6 +83,18 @@ public interface GatewayConfig {
         Optional<String> demoAgent();
 
         /**
+         * The agent presets workspaces may pick (HANDOFF_LOCAL_AGENTS, comma-separated: claude-code, codex, gemini,
+         * cursor-agent, opencode, demo, custom); unset: {@code custom} when an agent command is set, else {@code demo}.
+         */
+        Optional<List<String>> agents();
+
+        /**
+         * Folders put in front of the agents' PATH (HANDOFF_LOCAL_AGENT_PATH), for agent CLIs installed outside the
+         * system's folders (an npm prefix, say); with the sandbox on, they must also be in HANDOFF_LOCAL_SANDBOX_READ_PATHS.
+         */
+        Optional<List<String>> agentPath();
+
+        /**
          * Names of the gateway's own environment variables that the operator hands to every local agent
          * (HANDOFF_LOCAL_AGENT_ENV, comma-separated); Handoff's and Quarkus' own settings are never handed on.
          */
@@ -127,7 +139,12 @@ public interface GatewayConfig {
     }
 
     interface Github {
+        /** The operator's token (HANDOFF_GITHUB_TOKEN): used for a workspace without a git token of its own only when shared. */
         Optional<String> token();
+
+        /** HANDOFF_GIT_TOKEN_SHARED: whether workspaces without their own git token use the operator's. */
+        @WithDefault("false")
+        boolean tokenShared();
 
         @WithDefault("https://api.github.com")
         String apiUrl();

@@ -108,6 +108,11 @@ final class Git {
         }
     }
 
+    /** The environment every git command of this instance gets (to check which credentials it carries). */
+    Map<String, String> environment() {
+        return env;
+    }
+
     /** Runs git, keeping at most {@link #MAX_OUTPUT_BYTES} of its output. */
     Result run(Path dir, String... args) {
         return run(dir, MAX_OUTPUT_BYTES, args);

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * Opens pull requests through GitHub's REST API ({@code POST /repos/{owner}/{repo}/pulls}) when the origin is a
- * GitHub repository and {@code HANDOFF_GITHUB_TOKEN} is set. Blocking: called from local-run worker threads only.
+ * GitHub repository and the run has a git token: the workspace's own, or the operator's {@code HANDOFF_GITHUB_TOKEN}
+ * when the operator shares it ({@code HANDOFF_GIT_TOKEN_SHARED=true}). Blocking: called from local-run worker threads only.
  */
 final class GitHubPullRequests {
 
@@ -27,23 +28,30 @@ final class GitHubPullRequests {
 
     private final URI apiUrl;
     private final String webHost;
-    private final Optional<String> token;
+    /** The operator's token, only when shared with the workspaces that have none of their own. */
+    private final Optional<String> sharedToken;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
-    GitHubPullRequests(String apiUrl, Optional<String> token) {
+    GitHubPullRequests(String apiUrl, Optional<String> sharedToken) {
         this.apiUrl = URI.create(apiUrl.replaceAll("/+$", ""));
         String apiHost = this.apiUrl.getHost().toLowerCase(Locale.ROOT);
         this.webHost = apiHost.equals("api.github.com") ? "github.com" : apiHost;
-        this.token = token.map(String::strip).filter(t -> !t.isEmpty());
+        this.sharedToken = sharedToken.map(String::strip).filter(t -> !t.isEmpty());
     }
 
     /** A GitHub repository: owner and name. */
     record Repo(String owner, String name, boolean https) {
     }
 
-    /** The repository when the origin is on GitHub and a token is set; empty otherwise. */
+    /** The token of a workspace's run: its own, else the operator's when shared; empty when neither. */
+    Optional<String> token(Optional<String> workspaceToken) {
+        Optional<String> own = workspaceToken.map(String::strip).filter(t -> !t.isEmpty());
+        return own.isPresent() ? own : sharedToken;
+    }
+
+    /** The repository when the origin is on GitHub; empty otherwise. */
     Optional<Repo> repoOf(String originUrl) {
-        if (token.isEmpty() || originUrl == null) {
+        if (originUrl == null) {
             return Optional.empty();
         }
         for (Pattern pattern : new Pattern[] {HTTPS, SSH}) {
@@ -56,16 +64,16 @@ final class GitHubPullRequests {
     }
 
     /** The header git sends to push over https with the token (GitHub's documented x-access-token form). */
-    String gitAuthorization() {
-        return "Basic " + Base64.getEncoder().encodeToString(("x-access-token:" + token.orElseThrow()).getBytes(StandardCharsets.UTF_8));
+    static String gitAuthorization(String token) {
+        return "Basic " + Base64.getEncoder().encodeToString(("x-access-token:" + token).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Opens the pull request; answers its {@code html_url}. */
-    String open(Repo repo, String title, String body, String head, String base) {
+    /** Opens the pull request with {@code token}; answers its {@code html_url}. */
+    String open(Repo repo, String token, String title, String body, String head, String base) {
         String json = EventJson.toJson(Map.of("title", title, "body", body, "head", head, "base", base));
         HttpRequest request = HttpRequest.newBuilder(URI.create(apiUrl + "/repos/" + repo.owner() + "/" + repo.name() + "/pulls"))
                 .timeout(Duration.ofSeconds(30))
-                .header("Authorization", "Bearer " + token.orElseThrow())
+                .header("Authorization", "Bearer " + token)
                 .header("Accept", "application/vnd.github+json")
                 .header("X-GitHub-Api-Version", "2022-11-28")
                 .header("Content-Type", "application/json")
@@ -78,8 +86,8 @@ final class GitHubPullRequests {
                 return created.path("html_url").asText();
             }
             String reason = switch (response.statusCode()) {
-                case 401, 403 -> "GitHub refused HANDOFF_GITHUB_TOKEN (HTTP " + response.statusCode() + ")";
-                case 404 -> "GitHub does not show " + repo.owner() + "/" + repo.name() + " to HANDOFF_GITHUB_TOKEN (HTTP 404)";
+                case 401, 403 -> "GitHub refused the git token (HTTP " + response.statusCode() + ")";
+                case 404 -> "GitHub does not show " + repo.owner() + "/" + repo.name() + " to the git token (HTTP 404)";
                 case 422 -> "GitHub could not open the pull request (HTTP 422: " + message(response.body()) + ")";
                 default -> "GitHub answered HTTP " + response.statusCode();
             };

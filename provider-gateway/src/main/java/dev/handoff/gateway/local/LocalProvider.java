@@ -1,7 +1,15 @@
 package dev.handoff.gateway.local;
 
 import dev.handoff.events.RunRequested;
+import dev.handoff.gateway.AgentConfig;
 import dev.handoff.gateway.GatewayConfig;
+import dev.handoff.gateway.local.agents.AgentLaunch;
+import dev.handoff.gateway.local.agents.AgentPreset;
+import dev.handoff.gateway.local.agents.AgentSessions;
+import dev.handoff.gateway.local.agents.LocalAgents;
+import dev.handoff.gateway.repository.AgentConfigRepository;
+import dev.handoff.gateway.secrets.SecretNames;
+import dev.handoff.gateway.secrets.SecretStore;
 import dev.handoff.gateway.LocalPullRequest;
 import dev.handoff.gateway.ProviderRun;
 import dev.handoff.gateway.activity.NoActivity;
@@ -54,23 +62,33 @@ public class LocalProvider implements AgentProvider {
     private final RunScheduler workers;
     private final LocalRun.Settings settings;
     private final RunActivity activity;
+    private final LocalAgents agents;
+    private final AgentConfigRepository configs;
+    private final SecretStore secrets;
 
     public LocalProvider(RunLedger ledger, PullRequestRepository pullRequests, GatewayConfig config,
-            dev.handoff.gateway.sandbox.Sandbox sandbox, RunActivity activity,
+            dev.handoff.gateway.sandbox.Sandbox sandbox, RunActivity activity, LocalAgents agents,
+            AgentConfigRepository configs, SecretStore secrets,
             @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.http.port", defaultValue = "8083") int port) {
         this.activity = activity;
         this.ledger = ledger;
         this.pullRequests = pullRequests;
         this.config = config;
+        this.agents = agents;
+        this.configs = configs;
+        this.secrets = secrets;
         GatewayConfig.Local local = config.local();
         this.workers = new RunScheduler(local.maxParallel(), local.maxQueued(), "local-agent");
         String publicUrl = config.publicUrl().map(String::strip).filter(s -> !s.isEmpty())
                 .orElse("http://127.0.0.1:" + port).replaceAll("/+$", "");
+        Map<String, String> baseEnv = new HashMap<>(agentBaseEnvironment(local.agentEnv().orElse(List.of()), System.getenv()));
+        baseEnv.put("PATH", agents.agentPath());
         this.settings = new LocalRun.Settings(workRoot(local), local.agentCommand(), local.demoAgent(), local.agentTimeout(),
-                local.killGrace(), publicUrl, agentBaseEnvironment(local.agentEnv().orElse(List.of()), System.getenv()), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
+                local.killGrace(), publicUrl, Map.copyOf(baseEnv), new RepositoryPolicy(local.repoRoots().orElse(List.of()),
                         local.allowedHosts().orElse(List.of())),
-                new GitHubPullRequests(config.github().apiUrl(), config.github().token()), sandbox, local.maxLogBytes(),
-                local.maxWorktreeBytes(), local.worktreeCheckInterval());
+                new GitHubPullRequests(config.github().apiUrl(),
+                        config.github().tokenShared() ? config.github().token() : Optional.empty()), sandbox,
+                local.maxLogBytes(), local.maxWorktreeBytes(), local.worktreeCheckInterval());
     }
 
     /**
@@ -145,13 +163,14 @@ public class LocalProvider implements AgentProvider {
     }
 
     private Uni<Void> start(RunRequested request, boolean continueBranch) {
-        return ledger.recordOwned(request, NAME, owner, config.local().lease())
+        return workspace(request).chain(workspace -> ledger.recordOwned(request, NAME, owner, config.local().lease())
                 .chain(isNew -> {
                     if (!isNew) {
                         Log.debugf("local run %s was launched before; redelivery ignored", request.runId());
                         return Uni.createFrom().voidItem();
                     }
-                    LocalRun run = new LocalRun(request, settings, host(), continueBranch);
+                    LocalRun run = new LocalRun(request, settings, host(), continueBranch).agent(workspace.agent(), agents)
+                            .gitToken(workspace.gitToken());
                     active.put(request.runId(), run);
                     try {
                         workers.submit(request.workspaceId(), () -> {
@@ -169,8 +188,40 @@ public class LocalProvider implements AgentProvider {
                                 full.getMessage() + " (handoff.local.max-queued) on this gateway, so this run was not queued;"
                                         + " retry it when some have finished")).replaceWithVoid();
                     }
-                })
+                }))
                 .replaceWithVoid();
+    }
+
+    /** What a workspace's local run needs of its configuration and secrets; never printed with them. */
+    record Workspace(AgentLaunch agent, String gitToken) {
+
+        @Override
+        public String toString() {
+            return "Workspace[" + agent + ", gitToken=" + (gitToken == null ? "none" : "set") + "]";
+        }
+    }
+
+    /**
+     * The workspace's agent preset (its choice if the operator still enables it, else the first enabled), model and
+     * key, its own git token, and for a follow-up the session of the earlier run (of the same workspace and preset).
+     */
+    Uni<Workspace> workspace(RunRequested request) {
+        String workspace = request.workspaceId();
+        return configs.find(workspace).chain(found -> {
+            Optional<AgentConfig> local = found.filter(c -> NAME.equals(c.provider()));
+            AgentPreset preset = local.map(AgentConfig::agent).flatMap(agents::pick).orElse(agents.first());
+            String model = local.map(AgentConfig::model).orElse(null);
+            Uni<Optional<String>> key = preset.cli() ? secrets.get(SecretNames.agentKey(workspace))
+                    : Uni.createFrom().item(Optional.empty());
+            Uni<Optional<String>> session = request.followUp() == null || request.followUp().runId() == null
+                    ? Uni.createFrom().item(Optional.empty())
+                    : ledger.find(request.followUp().runId()).map(earlier -> earlier
+                            .filter(run -> workspace.equals(run.workspaceId()))
+                            .flatMap(run -> AgentSessions.resumable(run.agentSession(), preset)));
+            return key.chain(apiKey -> session.chain(resume -> secrets.get(SecretNames.gitToken(workspace))
+                    .map(gitToken -> new Workspace(new AgentLaunch(preset, model, apiKey.orElse(null), resume.orElse(null)),
+                            gitToken.orElse(null)))));
+        });
     }
 
     /**

@@ -7,6 +7,11 @@ import dev.handoff.gateway.LocalPullRequest;
 import dev.handoff.gateway.activity.NoActivity;
 import dev.handoff.gateway.provider.ActivityKind;
 import dev.handoff.gateway.provider.RunActivity;
+import dev.handoff.gateway.local.agents.AgentLaunch;
+import dev.handoff.gateway.local.agents.AgentPreset;
+import dev.handoff.gateway.local.agents.AgentSessions;
+import dev.handoff.gateway.local.agents.AgentTranscript;
+import dev.handoff.gateway.local.agents.LocalAgents;
 import dev.handoff.gateway.prompt.AgentPrompt;
 import dev.handoff.gateway.sandbox.RunFiles;
 import dev.handoff.gateway.sandbox.Sandbox;
@@ -112,6 +117,11 @@ final class LocalRun implements Runnable {
     private final AgentSaid said = new AgentSaid();
     private RunActivity.Run activity = NoActivity.INSTANCE;
     private volatile Stop stop;
+    /** The workspace's agent preset (null: the operator's command or the demo agent, as before presets). */
+    private AgentLaunch agent;
+    private LocalAgents agents;
+    /** The workspace's own git token, if it has one. */
+    private String gitToken;
 
     /** Why a run is asked to stop before its end. */
     enum Stop { CANCELLED, SHUTDOWN }
@@ -132,6 +142,19 @@ final class LocalRun implements Runnable {
         this.host = host;
         this.title = AgentPrompt.title(request);
         this.targetBranch = AgentPrompt.targetBranch(request);
+    }
+
+    /** Runs the workspace's agent preset instead of the operator's command. */
+    LocalRun agent(AgentLaunch agent, LocalAgents agents) {
+        this.agent = agent;
+        this.agents = agents;
+        return this;
+    }
+
+    /** The workspace's own git token for its clone, push and pull request. */
+    LocalRun gitToken(String gitToken) {
+        this.gitToken = gitToken;
+        return this;
     }
 
     UUID runId() {
@@ -209,7 +232,7 @@ final class LocalRun implements Runnable {
             }
             settings.policy().check(request.repositoryUrl());
             Files.createDirectories(runDir);
-            Git git = git();
+            Git git = gitFor(request.repositoryUrl().strip());
             if (!git.validBranchName(runDir, request.branch())) {
                 throw new LocalRunFailure(LocalRunFailure.INVALID_BRANCH, "'" + request.branch() + "' is not a valid branch name");
             }
@@ -244,10 +267,13 @@ final class LocalRun implements Runnable {
                 reportStopped();
                 return;
             }
+            // a fresh reader of the agent's log: the answer, usage and session it reported
+            AgentTranscript said = AgentTranscript.read(log, agent == null ? AgentPreset.CUSTOM : agent.preset());
             commit(handoff, repo);
             int ahead = Integer.parseInt(handoff.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not count the agent's commits",
                     "rev-list", "--count", base + "..HEAD").strip());
-            String output = RunText.tail(log, 15, 1500);
+            String output = said.summary() != null ? said.summary() : RunText.tail(log, 15, 1500);
+            String session = said.session() == null || agent == null ? null : AgentSessions.stored(agent.preset(), said.session());
             String unconfined = settings.sandbox().enabled() ? "" : "\n\n" + UNCONFINED;
             if (ahead == 0 && continueBranch) {
                 activity.step("committing: the agent changed nothing in the follow-up, so nothing is committed or pushed");
@@ -260,19 +286,17 @@ final class LocalRun implements Runnable {
                 activity.step("committing: the agent changed nothing, so nothing is committed or pushed");
                 report(RunUpdate.completed("NO_CHANGES", null, null,
                         "The agent finished without changing anything, so no branch was pushed and no pull request was opened."
-                                + outputSection(output) + unconfined));
+                                + outputSection(output, said) + unconfined).withAgentReport(said.usage(), session));
                 return;
             }
             String shortStat = handoff.ok(repo, LocalRunFailure.COMMIT_FAILED, "could not read the diff",
                     "diff", "--shortstat", base, "HEAD").strip();
             activity.step("committed the agent's changes on " + targetBranch + ": " + ahead + (ahead == 1 ? " commit, " : " commits, ")
                     + shortStat);
-            Optional<GitHubPullRequests.Repo> gitHubRepo = settings.gitHub().repoOf(url);
-            Git pushGit = gitHubRepo.filter(GitHubPullRequests.Repo::https).isPresent()
-                    ? new Git(settings.baseEnv(), settings.gitHub().gitAuthorization(), () -> stop != null).in(gitDir, repo)
-                    : handoff;
+            Optional<String> token = settings.gitHub().token(Optional.ofNullable(gitToken));
+            Optional<GitHubPullRequests.Repo> gitHubRepo = settings.gitHub().repoOf(url).filter(r -> token.isPresent());
             activity.step("pushing " + targetBranch + " to " + RunText.redactUrl(url));
-            push(pushGit, repo, url);
+            push(handoff, repo, url);
             String body = pullRequestBody(output);
             if (continueBranch) {
                 // the branch push already updated a forge's pull request; a local one is grown here
@@ -287,13 +311,13 @@ final class LocalRun implements Runnable {
                 return;
             }
             String pullRequestUrl = gitHubRepo.isPresent()
-                    ? settings.gitHub().open(gitHubRepo.get(), title, body, targetBranch, request.branch())
+                    ? settings.gitHub().open(gitHubRepo.get(), token.get(), title, body, targetBranch, request.branch())
                     : openLocalPullRequest(handoff, repo, base, body);
             activity.step("pull request opened: " + pullRequestUrl);
             report(RunUpdate.completed("PULL_REQUEST_OPENED", pullRequestUrl, targetBranch,
                     "The agent's changes are on " + targetBranch + " (" + ahead + (ahead == 1 ? " commit, " : " commits, ")
-                            + shortStat + ") and a pull request into " + request.branch() + " is open." + outputSection(output)
-                            + unconfined));
+                            + shortStat + ") and a pull request into " + request.branch() + " is open." + outputSection(output, said)
+                            + unconfined).withAgentReport(said.usage(), session));
         } catch (Git.Cancelled cancelled) {
             reportStopped();
         } catch (LocalRunFailure failure) {
@@ -385,26 +409,51 @@ final class LocalRun implements Runnable {
                 "config", "remote.origin.url", RunText.redactUrl(url));
     }
 
-    private Git git() {
-        return new Git(settings.baseEnv(), null, () -> stop != null);
+    /**
+     * Handoff's own git for this run: with the run's git token (the workspace's own, else the operator's when shared) as
+     * an HTTP header of git's process environment, only for an https origin on GitHub; never in a file or the worktree.
+     */
+    Git gitFor(String url) {
+        Optional<String> token = settings.gitHub().token(Optional.ofNullable(gitToken));
+        boolean gitHubHttps = settings.gitHub().repoOf(url).filter(GitHubPullRequests.Repo::https).isPresent();
+        String authorization = token.isPresent() && gitHubHttps ? GitHubPullRequests.gitAuthorization(token.get()) : null;
+        return new Git(settings.baseEnv(), authorization, () -> stop != null);
     }
 
-    /** The agent's command line, and the bundled demo agent's script when that is the agent (the sandbox shows it). */
-    record AgentCommand(String command, Path script) {
+    /**
+     * The agent's command line, the bundled demo agent's script when that is the agent (the sandbox shows it), and how
+     * its output is read.
+     */
+    record AgentCommand(String command, Path script, AgentOutput output) {
     }
 
     private AgentCommand agentCommand() {
-        Optional<String> configured = settings.agentCommand().map(String::strip).filter(c -> !c.isEmpty());
-        if (configured.isPresent()) {
-            return new AgentCommand(configured.get(), null);
+        AgentPreset preset = agent == null ? null : agent.preset();
+        if (preset != null && preset.cli()) {
+            agents.notInstalled(preset).ifPresent(problem -> {
+                throw new LocalRunFailure(LocalRunFailure.AGENT_NOT_INSTALLED, problem);
+            });
+            return new AgentCommand(agent.command(), null, preset.output());
         }
-        Optional<Path> demo = settings.demoAgent().map(String::strip).filter(p -> !p.isEmpty()).map(Path::of);
+        Optional<String> configured = settings.agentCommand().map(String::strip).filter(c -> !c.isEmpty())
+                .filter(c -> preset != AgentPreset.DEMO);
+        if (configured.isPresent()) {
+            return new AgentCommand(configured.get(), null, AgentOutput.PLAIN);
+        }
+        Optional<Path> demo = settings.demoAgent().map(String::strip).filter(p -> !p.isEmpty()).map(Path::of)
+                .filter(p -> preset != AgentPreset.CUSTOM);
         if (demo.isPresent() && Files.isRegularFile(demo.get())) {
-            return new AgentCommand("bash " + RunText.shellQuote(demo.get().toAbsolutePath().toString()), demo.get().toAbsolutePath());
+            return new AgentCommand("bash " + RunText.shellQuote(demo.get().toAbsolutePath().toString()), demo.get().toAbsolutePath(),
+                    AgentOutput.PLAIN);
         }
         throw new LocalRunFailure(LocalRunFailure.AGENT_NOT_CONFIGURED,
                 "no agent command is configured: the operator sets HANDOFF_LOCAL_AGENT_COMMAND (or HANDOFF_LOCAL_DEMO_AGENT"
                         + " for the bundled demo agent)");
+    }
+
+    /** The preset's reader of the agent's structured output; for a plain command, the reader this run was given. */
+    private AgentOutput outputOf(AgentCommand command) {
+        return command.output() == null || command.output() == AgentOutput.PLAIN ? agentOutput : command.output();
     }
 
     /** Runs the agent; false when the run was cancelled meanwhile. */
@@ -413,6 +462,10 @@ final class LocalRun implements Runnable {
         env.put("HANDOFF_RUN_ID", runId().toString());
         env.put("HANDOFF_TASK_TITLE", title);
         env.put("HANDOFF_PROMPT_FILE", prompt.toAbsolutePath().toString());
+        if (agent != null) {
+            // the workspace's key, for this agent's process only (never Handoff's git, never a log)
+            env.putAll(agent.keyEnvironment());
+        }
         Sandbox.Launch launch = null;
         AgentProcess agent;
         AgentLines lines;
@@ -422,13 +475,13 @@ final class LocalRun implements Runnable {
                     StandardCharsets.UTF_8);
             launch = settings.sandbox().launch(command.script() == null ? command.command() : "bash " + Sandbox.AGENT_SCRIPT,
                     command.script(), repo, prompt, env, "egress-" + runId().toString().substring(0, 8));
-            lines = new AgentLines(log, settings.maxLogBytes());
+            lines = new AgentLines(log, settings.maxLogBytes(), outputOf(command));
             activity.step("starting the agent: " + name + ", in its sandbox");
             agent = AgentProcess.startSandboxed(launch.argv(), repo, launch.env(), prompt, lines);
         } else {
             Files.writeString(log, "# " + Instant.now() + " agent started for run " + runId() + " WITHOUT a sandbox"
                     + " (HANDOFF_LOCAL_SANDBOX=off)\n", StandardCharsets.UTF_8);
-            lines = new AgentLines(log, settings.maxLogBytes());
+            lines = new AgentLines(log, settings.maxLogBytes(), outputOf(command));
             activity.step("starting the agent: " + name + ", without a sandbox");
             agent = AgentProcess.start(command.command(), repo, env, prompt, lines);
         }
@@ -538,8 +591,11 @@ final class LocalRun implements Runnable {
         private boolean full;
         private boolean closed;
         private long cutChars;
+        /** How this agent's lines are read (a preset's structured output, or plain lines). */
+        private final AgentOutput output;
 
-        AgentLines(Path path, long maxBytes) throws IOException {
+        AgentLines(Path path, long maxBytes, AgentOutput output) throws IOException {
+            this.output = output;
             this.path = path;
             this.maxBytes = maxBytes;
             this.bytes = Files.size(path);
@@ -556,7 +612,7 @@ final class LocalRun implements Runnable {
             }
             cutChars = cut;
             try {
-                agentOutput.line(text, this);
+                output.line(text, this);
             } catch (RuntimeException e) {
                 // an output a preset cannot read is still a line the agent printed
                 activity.agent(ActivityKind.LOG, text, cut);
@@ -650,6 +706,11 @@ final class LocalRun implements Runnable {
 
     private static String outputSection(String output) {
         return output.isEmpty() ? "" : "\n\nAgent output (last lines):\n" + output;
+    }
+
+    /** The agent's own answer when its preset reported one, else the last lines it printed. */
+    private static String outputSection(String output, AgentTranscript said) {
+        return said.summary() != null ? "\n\nThe agent's answer:\n" + said.summary() : outputSection(output);
     }
 
     private static String human(Duration duration) {

@@ -7,6 +7,7 @@ public class LocalRunFailure extends RuntimeException {
     public static final String INVALID_BRANCH = "invalid-branch";
     public static final String CLONE_FAILED = "clone-failed";
     public static final String AGENT_NOT_CONFIGURED = "agent-not-configured";
+    public static final String AGENT_NOT_INSTALLED = "agent-not-installed";
     public static final String AGENT_FAILED = "agent-failed";
     public static final String AGENT_TIMED_OUT = "agent-timed-out";
     public static final String COMMIT_FAILED = "commit-failed";

@@ -26,14 +26,16 @@ public class AgentConfigRepository {
 
     public Uni<AgentConfig> save(AgentConfig config) {
         return pool.preparedQuery("""
-                insert into agent_config (workspace_id, provider, enabled, model, key_hint, verified_at, updated_at)
-                values ($1, $2, $3, $4, $5, $6, $7)
+                insert into agent_config (workspace_id, provider, enabled, model, key_hint, verified_at, updated_at, agent,
+                    git_token_hint)
+                values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
                 on conflict (workspace_id) do update set provider = excluded.provider, enabled = excluded.enabled,
                     model = excluded.model, key_hint = excluded.key_hint, verified_at = excluded.verified_at,
-                    updated_at = excluded.updated_at
+                    updated_at = excluded.updated_at, agent = excluded.agent, git_token_hint = excluded.git_token_hint
                 returning *""")
                 .execute(Tuple.from(new Object[] {config.workspaceId(), config.provider(), config.enabled(), config.model(),
-                        config.keyHint(), Sql.at(config.verifiedAt()), Sql.at(config.updatedAt())}))
+                        config.keyHint(), Sql.at(config.verifiedAt()), Sql.at(config.updatedAt()), config.agent(),
+                        config.gitTokenHint()}))
                 .map(rows -> map(rows.iterator().next()));
     }
 
@@ -46,6 +48,6 @@ public class AgentConfigRepository {
     private static AgentConfig map(Row row) {
         return new AgentConfig(row.getString("workspace_id"), row.getString("provider"), row.getBoolean("enabled"),
                 row.getString("model"), row.getString("key_hint"), Sql.instant(row, "verified_at"),
-                Sql.instant(row, "updated_at"));
+                Sql.instant(row, "updated_at"), row.getString("agent"), row.getString("git_token_hint"));
     }
 }

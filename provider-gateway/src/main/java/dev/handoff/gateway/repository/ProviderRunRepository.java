@@ -2,6 +2,7 @@ package dev.handoff.gateway.repository;
 
 import dev.handoff.events.ErrorInfo;
 import dev.handoff.events.RunStatus;
+import dev.handoff.events.Usage;
 import dev.handoff.gateway.ProviderRun;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -125,12 +126,16 @@ public class ProviderRunRepository {
                     owner = case when $11 then null else owner end,
                     lease_until = case when $11 then null else lease_until end,
                     next_poll_at = case when $11 then null else next_poll_at end,
+                    usage_input_tokens = $12, usage_output_tokens = $13, usage_cost_usd = $14, usage_duration_ms = $15,
+                    agent_session = $16,
                     updated_at = now()
                 where run_id = $1""")
                 .execute(Tuple.from(new Object[] {run.runId(), run.status().name(), run.providerStatus(), run.providerRunId(),
                         run.providerUrl(), run.targetBranch(), run.pullRequestUrl(), run.summary(),
                         run.error() == null ? null : run.error().code(), run.error() == null ? null : run.error().message(),
-                        done}))
+                        done, run.usage() == null ? null : run.usage().inputTokens(),
+                        run.usage() == null ? null : run.usage().outputTokens(), run.usage() == null ? null : run.usage().costUsd(),
+                        run.usage() == null ? null : run.usage().durationMs(), run.agentSession()}))
                 .replaceWithVoid();
     }
 
@@ -223,6 +228,15 @@ public class ProviderRunRepository {
                 row.getString("branch"), row.getString("target_branch"), row.getString("pull_request_url"),
                 row.getString("summary"), errorCode == null ? null : new ErrorInfo(errorCode, row.getString("error_message")),
                 row.getBoolean("cancel_requested"), row.getString("owner"), Sql.instant(row, "lease_until"),
-                Sql.instant(row, "next_poll_at"), row.getInteger("poll_failures"));
+                Sql.instant(row, "next_poll_at"), row.getInteger("poll_failures"), usage(row), row.getString("agent_session"));
+    }
+
+    private static Usage usage(Row row) {
+        Long input = row.getLong("usage_input_tokens");
+        Long output = row.getLong("usage_output_tokens");
+        Double cost = row.getDouble("usage_cost_usd");
+        Long duration = row.getLong("usage_duration_ms");
+        return input == null && output == null && cost == null && duration == null ? null
+                : new Usage(duration, input, output, cost);
     }
 }

@@ -45,27 +45,36 @@ public class AgentConfigResource {
         this.caller = caller;
     }
 
-    /** The PUT body. {@code provider} is one of {@code GET /api/agent-config/providers}; {@code apiKey} as that provider needs. */
+    /**
+     * The PUT body. {@code provider} is one of {@code GET /api/agent-config/providers}; {@code apiKey} as that provider
+     * needs; {@code agent} (local only) one of the operator's enabled presets; {@code gitToken} the workspace's own git
+     * token (absent: kept; empty: removed).
+     */
     public record ConfigRequest(
             @NotNull @Size(max = 64) String provider,
+            @Size(max = 64) String agent,
             @Size(max = 1000) String apiKey,
             @NotNull Boolean enabled,
-            @Size(max = 200) String model) {
+            @Size(max = 200) String model,
+            @Size(max = 1000) String gitToken) {
 
         @Override
         public String toString() {
-            return "ConfigRequest[provider=" + provider + ", enabled=" + enabled + ", model=" + model + "]";
+            return "ConfigRequest[provider=" + provider + ", agent=" + agent + ", enabled=" + enabled + ", model=" + model + "]";
         }
     }
 
-    /** What a client sees: never the key. {@code providers}: the providers this gateway has, to choose from. */
-    public record ConfigView(String provider, boolean enabled, String model, String keyHint, Instant verifiedAt,
-            Instant updatedAt, List<ProviderView> providers) {
+    /**
+     * What a client sees: never the key or the git token, only their hints. {@code providers}: the providers this
+     * gateway has; {@code agents}: the local agent presets the operator enabled; {@code agent}: the local one chosen.
+     */
+    public record ConfigView(String provider, String agent, boolean enabled, String model, String keyHint,
+            String gitTokenHint, Instant verifiedAt, Instant updatedAt, List<ProviderView> providers, List<String> agents) {
     }
 
     private ConfigView view(AgentConfig config) {
-        return new ConfigView(config.provider(), config.enabled(), config.model(), config.keyHint(),
-                config.verifiedAt(), config.updatedAt(), providers());
+        return new ConfigView(config.provider(), config.agent(), config.enabled(), config.model(), config.keyHint(),
+                config.gitTokenHint(), config.verifiedAt(), config.updatedAt(), providers(), service.agents());
     }
 
     /** A provider the gateway has, and what it needs from an agent configuration. */
@@ -104,7 +113,10 @@ public class AgentConfigResource {
     @Operation(summary = "Set the provider, enable or disable agents, store the provider's API key",
             description = "provider is one of GET /api/agent-config/providers. A provider with keyRequired (cursor) needs"
                     + " the key, which is checked with the provider (Cursor: GET /v0/me) before it is stored in the secret"
-                    + " store; the others take none.")
+                    + " store. For local, agent is one of the answer's agents (default: the first) and apiKey is optional:"
+                    + " it is stored and handed only to that agent's process; omitted, the stored key is kept while the"
+                    + " agent stays the same. gitToken (optional, any provider) is the workspace's own git token for its"
+                    + " clones, pushes and pull requests; omitted it is kept, empty it is removed.")
     @APIResponse(responseCode = "200", description = "The configuration as stored")
     @APIResponse(responseCode = "400", description = "validation-failed")
     @APIResponse(responseCode = "403", description = "forbidden: only admins configure agents")
@@ -113,7 +125,8 @@ public class AgentConfigResource {
     public Uni<ConfigView> put(@Valid @NotNull ConfigRequest request) {
         String model = request.model() == null || request.model().isBlank() ? null : request.model().strip();
         return service.configure(caller.workspace(),
-                        new AgentConfigService.Change(request.provider(), request.apiKey(), request.enabled(), model))
+                        new AgentConfigService.Change(request.provider(), request.agent(), request.apiKey(), request.enabled(),
+                                model, request.gitToken()))
                 .map(this::view);
     }
 

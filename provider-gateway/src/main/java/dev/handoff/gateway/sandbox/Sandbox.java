@@ -210,6 +210,19 @@ public class Sandbox {
         return argv;
     }
 
+    /**
+     * Whether the agent sees {@code path} (read-only) inside the sandbox: the system's folders and the operator's read
+     * paths; everything when the sandbox is off.
+     */
+    public boolean shows(Path path) {
+        if (!enabled) {
+            return true;
+        }
+        Path normal = path.toAbsolutePath().normalize();
+        return SYSTEM_DIRS.stream().anyMatch(dir -> normal.startsWith(dir))
+                || readPaths.stream().anyMatch(dir -> normal.startsWith(Path.of(dir).normalize()));
+    }
+
     private String socatPath() {
         return executable(socat).map(Path::toString).orElse(socat);
     }

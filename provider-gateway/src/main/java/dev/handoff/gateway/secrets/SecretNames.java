@@ -10,9 +10,9 @@ public final class SecretNames {
         return "workspaces/" + workspace + "/agent";
     }
 
-    /** The workspace's git token (clones, pushes and pull requests of its local runs). */
+    /** The workspace's own git token, for its local runs' clones, pushes and pull requests. */
     public static String gitToken(String workspace) {
-        return "workspaces/" + workspace + "/git-token";
+        return "workspaces/" + workspace + "/git";
     }
 
     /** The per-run secret Cursor signs its webhooks with. */

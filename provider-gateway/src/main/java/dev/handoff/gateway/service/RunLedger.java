@@ -248,7 +248,8 @@ public class RunLedger {
                 or(update.providerUrl(), run.providerUrl()), run.repositoryUrl(), run.branch(),
                 or(update.branch(), run.targetBranch()), or(update.pullRequestUrl(), run.pullRequestUrl()),
                 or(update.summary(), run.summary()), update.error() != null ? update.error() : run.error(),
-                run.cancelRequested(), run.owner(), run.leaseUntil(), run.nextPollAt(), run.pollFailures());
+                run.cancelRequested(), run.owner(), run.leaseUntil(), run.nextPollAt(), run.pollFailures(),
+                or(update.usage(), run.usage()), or(update.agentSession(), run.agentSession()));
     }
 
     private static <T> T or(T value, T fallback) {
@@ -258,7 +259,7 @@ public class RunLedger {
     static ProviderRunUpdated event(ProviderRun run) {
         return new ProviderRunUpdated(UUID.randomUUID(), Instant.now(), run.workspaceId(), run.runId(), run.provider(),
                 run.providerRunId(), run.providerUrl(), run.providerStatus(), run.status(),
-                run.pullRequestUrl(), run.targetBranch(), run.summary(), run.error());
+                run.pullRequestUrl(), run.targetBranch(), run.summary(), run.error(), run.usage());
     }
 
 }

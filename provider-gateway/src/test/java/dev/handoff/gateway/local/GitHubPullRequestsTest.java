@@ -62,7 +62,7 @@ class GitHubPullRequestsTest {
         GitHubPullRequests.Repo repo = pulls.repoOf("https://github.com/acme/app.git").orElseThrow();
         GitHubPullRequests local = new GitHubPullRequests(apiUrl(), Optional.of("ghp_token"));
 
-        String url = local.open(repo, "Add a shout option", "Body", "handoff/shout-1234", "main");
+        String url = local.open(repo, "ghp_token", "Add a shout option", "Body", "handoff/shout-1234", "main");
 
         assertEquals("https://github.com/acme/app/pull/42", url);
         assertEquals("POST /repos/acme/app/pulls", path.get());
@@ -79,21 +79,20 @@ class GitHubPullRequestsTest {
         status = 422;
         GitHubPullRequests pulls = new GitHubPullRequests(apiUrl(), Optional.of("ghp_secret_token"));
         LocalRunFailure failure = assertThrows(LocalRunFailure.class,
-                () -> pulls.open(new GitHubPullRequests.Repo("acme", "app", true), "t", "b", "x", "main"));
+                () -> pulls.open(new GitHubPullRequests.Repo("acme", "app", true), "ghp_secret_token", "t", "b", "x", "main"));
         assertEquals(LocalRunFailure.PULL_REQUEST_FAILED, failure.code());
         assertTrue(failure.getMessage().contains("A pull request already exists"), failure.getMessage());
         assertFalse(failure.getMessage().contains("ghp_secret_token"));
     }
 
     @Test
-    void onlyGitHubOriginsWithATokenGoThroughTheApi() {
+    void onlyGitHubOriginsAreGitHubRepositories() {
         GitHubPullRequests withToken = new GitHubPullRequests("https://api.github.com", Optional.of("t"));
         assertEquals(new GitHubPullRequests.Repo("acme", "app", true), withToken.repoOf("https://github.com/acme/app").orElseThrow());
         assertEquals(new GitHubPullRequests.Repo("acme", "app", false), withToken.repoOf("git@github.com:acme/app.git").orElseThrow());
         assertEquals(new GitHubPullRequests.Repo("acme", "app", false), withToken.repoOf("ssh://git@github.com/acme/app.git").orElseThrow());
         assertTrue(withToken.repoOf("https://gitlab.com/acme/app.git").isEmpty());
         assertTrue(withToken.repoOf("file:///repos/app.git").isEmpty());
-        assertTrue(new GitHubPullRequests("https://api.github.com", Optional.empty()).repoOf("https://github.com/acme/app").isEmpty());
         GitHubPullRequests enterprise = new GitHubPullRequests("https://ghe.example.com/api/v3", Optional.of("t"));
         assertEquals("acme", enterprise.repoOf("https://ghe.example.com/acme/app.git").orElseThrow().owner());
     }
