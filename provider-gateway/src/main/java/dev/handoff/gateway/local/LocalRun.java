@@ -279,7 +279,8 @@ final class LocalRun implements Runnable {
                 activity.step("committing: the agent changed nothing in the follow-up, so nothing is committed or pushed");
                 report(RunUpdate.completed("NO_CHANGES", request.followUp().pullRequestUrl(), targetBranch,
                         "The agent finished the follow-up without changing anything: " + targetBranch + " and its pull request"
-                                + " are as the earlier run left them." + outputSection(output) + unconfined));
+                                + " are as the earlier run left them." + outputSection(output, said) + unconfined)
+                        .withAgentReport(said.usage(), session));
                 return;
             }
             if (ahead == 0) {
@@ -307,7 +308,7 @@ final class LocalRun implements Runnable {
                 report(RunUpdate.completed("PULL_REQUEST_UPDATED", pullRequestUrl, targetBranch,
                         "The follow-up's changes are on " + targetBranch + " (" + ahead + (ahead == 1 ? " commit, " : " commits, ")
                                 + shortStat + ") and the pull request into " + request.branch() + " shows them."
-                                + outputSection(output) + unconfined));
+                                + outputSection(output, said) + unconfined).withAgentReport(said.usage(), session));
                 return;
             }
             String pullRequestUrl = gitHubRepo.isPresent()

@@ -118,13 +118,15 @@ class AgentPresetRunsTest {
 
         // a follow-up passes the session back to the same CLI
         RunRequested followUp = new RunRequested(UUID.randomUUID(), Instant.now(), workspace, UUID.randomUUID(), first.taskId(),
-                "local", origin, "main", null, "Also mention it in the changelog.", first.context(),
+                "local", origin, "main", done.branch(), "Also mention it in the changelog.", first.context(),
                 new FollowUp(first.runId(), done.providerRunId(), done.branch(), done.pullRequestUrl(), done.summary()));
         TestRuns.publish(followUp);
         List<ProviderRunUpdated> again = TestRuns.updatesUntilFinal(followUp.runId(), RUN_TIMEOUT);
         ProviderRunUpdated resumed = again.get(again.size() - 1);
         assertEquals(RunStatus.COMPLETED, resumed.status(), () -> "updates: " + again);
         assertTrue(resumed.summary().contains("resumed=yes " + keys), resumed.summary());
+        assertEquals(done.pullRequestUrl(), resumed.pullRequestUrl(), "the follow-up's commits went to the same pull request");
+        assertEquals(done.branch(), resumed.branch(), "the follow-up continued the same branch");
         assertEquals(session, storedSession(followUp.runId()), "the CLI continued the same session");
 
         // the key is nowhere but in the secret store (sealed) and the agent's environment
