@@ -245,7 +245,11 @@ final class OtlpReceiver implements AutoCloseable {
             switch (tag & 7) {
                 case 0 -> varint();
                 case 1 -> position += 8;
-                case 2 -> position += (int) varint();
+                case 2 -> {
+                    // not "position += varint()": that adds to the position from before the length was read
+                    int length = (int) varint();
+                    position += length;
+                }
                 case 5 -> position += 4;
                 default -> throw new IllegalArgumentException("unsupported wire type " + (tag & 7));
             }
