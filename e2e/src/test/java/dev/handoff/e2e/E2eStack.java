@@ -30,6 +30,7 @@ public final class E2eStack {
 
     private final Stack stack;
     private final FakeCursorApi cursor;
+    private final OtlpReceiver traces;
     private final HandoffClient.Ports ports = HandoffClient.Ports.withOffset(PORT_OFFSET);
     private final Databases databases = new Databases(DB_SUFFIX);
     private TokenSigner jwt;
@@ -38,6 +39,7 @@ public final class E2eStack {
         Path root = Stack.rootFromEnvironment();
         Path state = root.resolve(".handoff/e2e");
         cursor = FakeCursorApi.start(0, CURSOR_KEY);
+        traces = OtlpReceiver.start();
         // the hostile agent is the gateway tests' own script, run here on the real stack (HostileAgentTest)
         Path hostileAgent = root.resolve("provider-gateway/src/test/resources/hostile-agent.sh");
         String agent = "bash " + root.resolve("e2e/src/test/resources/e2e-agent.sh") + " "
@@ -59,6 +61,10 @@ public final class E2eStack {
         env.put("HANDOFF_CURSOR_MAX_BACKOFF", "5s");
         // the build machine's PostgreSQL (100 connections) is shared with other suites: small pools for this stack
         env.put("QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "8");
+        // the services export their spans to a receiver in this JVM (TraceAndMetricsTest reads them)
+        env.put("OTEL_EXPORTER_OTLP_ENDPOINT", traces.endpoint());
+        env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
+        env.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "500ms");
         stack = new Stack(root, env);
         tryDown();
         deleteRecursively(state);
@@ -99,6 +105,11 @@ public final class E2eStack {
 
     public FakeCursorApi cursor() {
         return cursor;
+    }
+
+    /** The spans the services exported (OTLP/HTTP) since the stack started. */
+    OtlpReceiver traces() {
+        return traces;
     }
 
     public TokenSigner jwt() {
@@ -151,6 +162,7 @@ public final class E2eStack {
     private void stop() {
         tryDown();
         cursor.close();
+        traces.close();
     }
 
     private void tryDown() {

@@ -5,6 +5,7 @@ import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -40,6 +41,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * it, and the run's later events follow. The service hears of it ({@code onParked}, after the round's commit, not
  * waited for) and decides what it means for the run. Any other failed send (broker away, timeout) stays unsent and
  * is tried again by a later round.
+ * <p>
+ * Each event is sent in the trace of the change that wrote it (its row's {@link TraceContext}), so the record's
+ * {@code traceparent} header links the consumers' work to that change, not to this relay's round. After each drain
+ * the relay notes how old the oldest unsent event is ({@code handoff_outbox_oldest_unsent_seconds}).
  */
 public class OutboxRelay {
 
@@ -56,7 +61,7 @@ public class OutboxRelay {
                for update of o skip locked""";
     /** The claimed runs' unsent events, heads included (already ours), oldest first. */
     static final String CLAIMED_RUNS_EVENTS = """
-            select o.id, o.event_id, o.run_id, o.topic, o.event_type, o.payload
+            select o.id, o.event_id, o.run_id, o.topic, o.event_type, o.payload, o.traceparent, o.tracestate
               from outbox o
              where o.run_id = any($1) and o.sent_at is null and o.parked_at is null
              order by o.id
@@ -64,6 +69,8 @@ public class OutboxRelay {
                for update of o""";
     /** A round sends at most this many times the batch size of events (the claimed runs' backlog beyond waits). */
     static final int EVENTS_PER_ROUND_FACTOR = 4;
+    /** The age gauge's input ({@link OutboxLag}), read once per drain from the unsent rows only (a partial index). */
+    static final String OLDEST_UNSENT = "select min(created_at) from outbox where sent_at is null and parked_at is null";
     private static final String MARK_SENT = "update outbox set sent_at = now() where id = any($1)";
     private static final String PARK = "update outbox set parked_at = now(), error = $2 where id = $1";
     private static final String PURGE = """
@@ -91,6 +98,7 @@ public class OutboxRelay {
         this.emitter = emitter;
         this.config = config;
         this.onParked = onParked;
+        OutboxLag.register();
     }
 
     /** Publishes what is pending now, in the background; coalesces with a drain already under way. */
@@ -127,7 +135,20 @@ public class OutboxRelay {
                 .whilst(result -> result.progressed() && !result.failed())
                 .onItem().invoke(result -> published.addAndGet(result.published()))
                 .collect().last()
-                .map(last -> published.get());
+                .map(last -> published.get())
+                .onTermination().call(this::measureLag);
+    }
+
+    /** Updates {@code handoff_outbox_oldest_unsent_seconds}; a failure leaves the last value (and is not raised). */
+    private Uni<Void> measureLag() {
+        return pool.query(OLDEST_UNSENT).execute()
+                .invoke(rows -> {
+                    var oldest = rows.iterator().next().getOffsetDateTime(0);
+                    OutboxLag.oldestUnsent(oldest == null ? null : oldest.toInstant());
+                })
+                .replaceWithVoid()
+                .onFailure().invoke(e -> Log.debugf("%s outbox: oldest unsent event not measured: %s", name, e.toString()))
+                .onFailure().recoverWithNull();
     }
 
     /** No more kicks: the application is stopping. */
@@ -192,12 +213,17 @@ public class OutboxRelay {
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.HEADER_EVENT_TYPE, eventType.getBytes(StandardCharsets.UTF_8));
         headers.add(Topics.HEADER_EVENT_ID, eventId.toString().getBytes(StandardCharsets.UTF_8));
-        Message<String> message = Message.of(row.getString("payload"))
+        Message<String> record = Message.of(row.getString("payload"))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                         .withTopic(topic)
                         .withKey(runId.toString())
                         .withHeaders(headers)
                         .build());
+        TraceContext trace = new TraceContext(row.getString("traceparent"), row.getString("tracestate"));
+        // the connector's producer span (and the record's traceparent header) continue the change's trace
+        Message<String> message = trace.isPresent()
+                ? record.addMetadata(TracingMetadata.withCurrent(trace.restore()))
+                : record;
         return Uni.createFrom().deferred(() -> emitter.sendMessage(message))
                 .ifNoItem().after(config.sendTimeout()).fail()
                 .replaceWith(Outcome.sent(id))

@@ -7,6 +7,7 @@ import dev.handoff.events.RunCancelRequested;
 import dev.handoff.events.RunRequested;
 import dev.handoff.events.RunStatusChanged;
 import dev.handoff.events.Topics;
+import dev.handoff.outbox.TraceContext;
 import dev.handoff.run.repository.OutboxRepository;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +16,8 @@ import java.time.temporal.ChronoUnit;
 
 /**
  * Writes events into the outbox in the caller's transaction: they exist exactly when the state change they report
- * was committed. {@link OutboxRelay} publishes them.
+ * was committed. {@link OutboxRelay} publishes them, in the trace of the caller (the launch's request, the provider
+ * update's consumer), which each row keeps.
  */
 @ApplicationScoped
 public class Outbox {
@@ -30,7 +32,7 @@ public class Outbox {
 
     public Uni<Void> append(HandoffEvent event) {
         OutboxMessage message = new OutboxMessage(event.eventId(), event.runId(), topicOf(event), event.eventType(),
-                EventJson.toJson(event), Instant.now().truncatedTo(ChronoUnit.MILLIS));
+                EventJson.toJson(event), Instant.now().truncatedTo(ChronoUnit.MILLIS), TraceContext.current());
         return repository.persist(message).replaceWithVoid();
     }
 

@@ -1,5 +1,6 @@
 package dev.handoff.run.messaging;
 
+import dev.handoff.outbox.TraceContext;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
@@ -34,11 +35,19 @@ public class OutboxMessage {
     private Instant createdAt;
     @Column(name = "sent_at")
     private Instant sentAt;
+    /** The trace of the change that wrote the event, in which the relay publishes it (may be null). */
+    @Column(name = "traceparent")
+    private String traceparent;
+    @Column(name = "tracestate")
+    private String tracestate;
 
     protected OutboxMessage() {
     }
 
-    OutboxMessage(UUID eventId, UUID runId, String topic, String eventType, String payload, Instant createdAt) {
+    OutboxMessage(UUID eventId, UUID runId, String topic, String eventType, String payload, Instant createdAt,
+            TraceContext trace) {
+        this.traceparent = trace.traceparent();
+        this.tracestate = trace.tracestate();
         this.eventId = eventId;
         this.runId = runId;
         this.topic = topic;

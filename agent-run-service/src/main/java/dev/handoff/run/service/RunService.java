@@ -32,6 +32,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,9 +57,12 @@ public class RunService {
     private final ProviderGatewayClient gateway;
     private final GatewayProviders providers;
     private final RunsConfig config;
+    private final RunMetrics metrics;
 
     public RunService(RunRepository runs, TaskRunsRepository taskRuns, Outbox outbox, OutboxRelay relay,
-            TaskServiceClient tasks, ProviderGatewayClient gateway, GatewayProviders providers, RunsConfig config) {
+            TaskServiceClient tasks, ProviderGatewayClient gateway, GatewayProviders providers, RunsConfig config,
+            RunMetrics metrics) {
+        this.metrics = metrics;
         this.runs = runs;
         this.taskRuns = taskRuns;
         this.outbox = outbox;
@@ -209,7 +213,10 @@ public class RunService {
                             .chain(() -> outbox.append(RunMapper.cancelRequested(run, now)))
                             .replaceWith(run);
                 }))
-                .invoke(relay::kick);
+                .invoke(run -> {
+                    relay.kick();
+                    metrics.finished(run);
+                });
     }
 
     public Uni<Run> get(String workspace, UUID runId) {
@@ -246,6 +253,7 @@ public class RunService {
      */
     public Uni<Boolean> applyProviderUpdate(ProviderRunUpdated update) {
         Instant now = now();
+        List<Run> finished = new ArrayList<>(1);
         return Panache.withTransaction(() -> runs.lock(update.runId()).chain(run -> {
             if (run == null) {
                 Log.debugf("provider update %s for unknown run %s ignored", update.eventId(), update.runId());
@@ -263,9 +271,9 @@ public class RunService {
                             Log.debugf("provider update %s already applied", update.eventId());
                             return Uni.createFrom().item(false);
                         }
-                        return applyTo(run, update, now);
+                        return applyTo(run, update, now, finished);
                     });
-        }));
+        })).invoke(() -> finished.forEach(metrics::finished));
     }
 
     /**
@@ -286,10 +294,12 @@ public class RunService {
         });
     }
 
-    private Uni<Boolean> applyTo(Run run, ProviderRunUpdated update, Instant now) {
+    /** {@code finished} gets the run when this update finishes it (counted by the caller once committed). */
+    private Uni<Boolean> applyTo(Run run, ProviderRunUpdated update, Instant now, List<Run> finished) {
         Run.Outcome outcome = run.apply(update, now);
         Uni<Void> done = Uni.createFrom().voidItem();
         if (outcome.finished()) {
+            finished.add(run);
             done = done.chain(() -> release(run));
         }
         boolean pullRequestPending = outcome.pullRequestOpened();
@@ -340,7 +350,10 @@ public class RunService {
                     return create(new Launch(workspace, UUID.randomUUID(), context, settings, idempotencyKey, hash,
                             followUpOf), 1);
                 })
-                .invoke(relay::kick);
+                .invoke(launched -> {
+                    relay.kick();
+                    metrics.launched(launched);
+                });
     }
 
     /**

@@ -2,6 +2,11 @@ package dev.handoff.notify.live;
 
 import dev.handoff.notify.RunEvent;
 import dev.handoff.notify.repository.RunEventStore;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.quarkus.logging.Log;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -40,6 +45,7 @@ public class LiveFeed {
     private final PgConnectOptions options;
     private final RunEventStore store;
     private final Duration probeInterval;
+    private final Tracer tracer;
     private final Map<String, Workspace> workspaces = new HashMap<>();
     private final Promise<Void> firstListen = Promise.promise();
     /** Who waits for the LISTEN to be back (a stream opened in the second it takes to reconnect). */
@@ -53,6 +59,12 @@ public class LiveFeed {
 
     /** {@code probeInterval}: how often the LISTEN connection is checked, so a silently dead one is noticed. */
     public LiveFeed(Vertx vertx, PgConnectOptions options, RunEventStore store, Duration probeInterval) {
+        this(vertx, options, store, probeInterval, OpenTelemetry.noop().getTracer("handoff"));
+    }
+
+    /** {@code tracer}: makes the span, in each event's stored trace, in which it is handed to the SSE streams. */
+    public LiveFeed(Vertx vertx, PgConnectOptions options, RunEventStore store, Duration probeInterval, Tracer tracer) {
+        this.tracer = tracer;
         this.vertx = vertx;
         this.options = options;
         this.store = store;
@@ -277,12 +289,12 @@ public class LiveFeed {
                 from = cursor;
                 upTo = announced;
             }
-            store.between(id, from, upTo, FETCH_LIMIT).subscribe().with(events -> {
+            store.tracedBetween(id, from, upTo, FETCH_LIMIT).subscribe().with(events -> {
                 deliver(events);
                 boolean more;
                 synchronized (this) {
                     // a short page read everything up to upTo; missing sequences are gaps that were never stored
-                    cursor = events.size() < FETCH_LIMIT ? upTo : events.get(events.size() - 1).sequence();
+                    cursor = events.size() < FETCH_LIMIT ? upTo : events.get(events.size() - 1).event().sequence();
                     more = announced > cursor;
                     fetching = more;
                 }
@@ -301,14 +313,30 @@ public class LiveFeed {
             });
         }
 
-        private void deliver(List<RunEvent> events) {
-            for (RunEvent event : events) {
-                for (FeedListener listener : listeners) {
-                    try {
-                        listener.onEvent(event);
-                    } catch (RuntimeException e) {
-                        Log.warnf(e, "a listener of workspace %s failed", id);
+        /**
+         * Hands each event to this replica's streams in a span of the trace it was stored in (the trace of the change
+         * that caused it, from the launch on), so the SSE write shows in that trace.
+         */
+        private void deliver(List<RunEventStore.Traced> events) {
+            for (RunEventStore.Traced traced : events) {
+                RunEvent event = traced.event();
+                Span span = tracer.spanBuilder("sse " + event.type().kafkaType())
+                        .setParent(traced.trace().restore())
+                        .setSpanKind(SpanKind.PRODUCER)
+                        .setAttribute("handoff.run_id", String.valueOf(event.runId()))
+                        .setAttribute("handoff.event_id", String.valueOf(event.eventId()))
+                        .setAttribute("handoff.sse.streams", (long) listeners.size())
+                        .startSpan();
+                try (Scope ignored = span.makeCurrent()) {
+                    for (FeedListener listener : listeners) {
+                        try {
+                            listener.onEvent(event);
+                        } catch (RuntimeException e) {
+                            Log.warnf(e, "a listener of workspace %s failed", id);
+                        }
                     }
+                } finally {
+                    span.end();
                 }
             }
         }

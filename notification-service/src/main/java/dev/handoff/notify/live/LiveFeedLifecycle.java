@@ -2,6 +2,7 @@ package dev.handoff.notify.live;
 
 import dev.handoff.notify.NotifyConfig;
 import dev.handoff.notify.repository.RunEventStore;
+import io.opentelemetry.api.trace.Tracer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -24,11 +25,11 @@ public class LiveFeedLifecycle {
 
     @Produces
     @Singleton
-    LiveFeed liveFeed(Vertx vertx, RunEventStore store, NotifyConfig config,
+    LiveFeed liveFeed(Vertx vertx, RunEventStore store, NotifyConfig config, Tracer tracer,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String url,
             @ConfigProperty(name = "quarkus.datasource.username") String user,
             @ConfigProperty(name = "quarkus.datasource.password") String password) {
-        return new LiveFeed(vertx, connectOptions(url, user, password), store, config.sse().heartbeat());
+        return new LiveFeed(vertx, connectOptions(url, user, password), store, config.sse().heartbeat(), tracer);
     }
 
     /** The LISTEN connection uses the datasource's server and credentials, outside the pool (it is held forever). */

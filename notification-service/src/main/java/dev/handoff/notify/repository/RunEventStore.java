@@ -2,6 +2,7 @@ package dev.handoff.notify.repository;
 
 import dev.handoff.notify.RunEvent;
 import dev.handoff.notify.RunEventType;
+import dev.handoff.outbox.TraceContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -40,8 +41,10 @@ public class RunEventStore {
                 on conflict (workspace_id) do update set last_sequence = s.last_sequence + 1
                 returning last_sequence
             ), stored as (
-                insert into run_event (workspace_id, sequence, event_id, task_id, run_id, event_type, payload, occurred_at)
-                select $1::text, last_sequence, $2::uuid, $3::uuid, $4::uuid, $5::text, $6::text, $7::timestamptz
+                insert into run_event (workspace_id, sequence, event_id, task_id, run_id, event_type, payload, occurred_at,
+                    traceparent, tracestate)
+                select $1::text, last_sequence, $2::uuid, $3::uuid, $4::uuid, $5::text, $6::text, $7::timestamptz,
+                    $8::text, $9::text
                 from next
                 on conflict (event_id) do nothing
                 returning sequence
@@ -55,7 +58,7 @@ public class RunEventStore {
             + " and ($3::uuid is null or task_id = $3) and ($4::uuid is null or run_id = $4)"
             + " order by sequence limit $5";
 
-    private static final String BETWEEN = "select " + COLUMNS + " from run_event where workspace_id = $1"
+    private static final String BETWEEN = "select " + COLUMNS + ", traceparent, tracestate from run_event where workspace_id = $1"
             + " and sequence > $2 and sequence <= $3 order by sequence limit $4";
 
     private final Pool pool;
@@ -64,13 +67,18 @@ public class RunEventStore {
         this.pool = pool;
     }
 
-    /** Stores the event once; the sequence it got, or empty when its eventId was already stored. */
+    /**
+     * Stores the event once, with the caller's trace (the consumer's, from the Kafka record's {@code traceparent}),
+     * in which the live feed later hands it to the SSE streams; the sequence it got, or empty when its eventId was
+     * already stored.
+     */
     public Uni<Optional<Long>> store(RunEvent event, Instant occurredAt) {
         return store(pool, event, occurredAt);
     }
 
     /** {@link #store(RunEvent, Instant)} within the caller's transaction ({@code db}), which holds the notification. */
     public Uni<Optional<Long>> store(SqlClient db, RunEvent event, Instant occurredAt) {
+        TraceContext trace = TraceContext.current();
         Tuple values = Tuple.tuple()
                 .addString(event.workspaceId())
                 .addUUID(event.eventId())
@@ -78,7 +86,9 @@ public class RunEventStore {
                 .addUUID(event.runId())
                 .addString(event.type().kafkaType())
                 .addString(event.json())
-                .addOffsetDateTime(occurredAt == null ? null : occurredAt.atOffset(ZoneOffset.UTC));
+                .addOffsetDateTime(occurredAt == null ? null : occurredAt.atOffset(ZoneOffset.UTC))
+                .addString(trace.traceparent())
+                .addString(trace.tracestate());
         return db.preparedQuery(INSERT).execute(values)
                 .map(rows -> rows.size() == 0 ? Optional.<Long>empty() : Optional.of(rows.iterator().next().getLong(0)));
     }
@@ -93,9 +103,28 @@ public class RunEventStore {
 
     /** A workspace's events in {@code (afterSequence, upTo]}, oldest first. */
     public Uni<List<RunEvent>> between(String workspaceId, long afterSequence, long upTo, int limit) {
+        return tracedBetween(workspaceId, afterSequence, upTo, limit)
+                .map(traced -> traced.stream().map(Traced::event).toList());
+    }
+
+    /** A stored event with the trace it was stored in ({@link TraceContext#NONE} when there was none). */
+    public record Traced(RunEvent event, TraceContext trace) {
+    }
+
+    /** The same, each with its trace: what the live feed hands on. */
+    public Uni<List<Traced>> tracedBetween(String workspaceId, long afterSequence, long upTo, int limit) {
         return pool.preparedQuery(BETWEEN)
                 .execute(Tuple.of(workspaceId, afterSequence, upTo, limit))
-                .map(RunEventStore::events);
+                .map(rows -> {
+                    List<RunEvent> events = events(rows);
+                    List<Traced> traced = new ArrayList<>(events.size());
+                    int i = 0;
+                    for (Row row : rows) {
+                        traced.add(new Traced(events.get(i++),
+                                new TraceContext(row.getString("traceparent"), row.getString("tracestate"))));
+                    }
+                    return traced;
+                });
     }
 
     /** Deletes the events stored before {@code cutoff}; the number deleted. */

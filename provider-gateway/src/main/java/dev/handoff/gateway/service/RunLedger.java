@@ -10,6 +10,7 @@ import dev.handoff.gateway.ProviderRun;
 import dev.handoff.gateway.messaging.OutboxRelay;
 import dev.handoff.gateway.repository.OutboxRepository;
 import dev.handoff.gateway.repository.ProviderRunRepository;
+import dev.handoff.outbox.TraceContext;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -83,14 +84,18 @@ public class RunLedger {
 
     /** Records a run that {@code owner} runs itself, holding it for {@code lease} and renewing it while it lives. */
     public Uni<Boolean> recordOwned(RunRequested request, String provider, String owner, Duration lease) {
+        TraceContext trace = TraceContext.current();
         return pool.withTransaction(db -> runs.insertIfAbsent(db, request.runId(), request.workspaceId(), provider,
-                request.repositoryUrl(), request.branch(), request.targetBranch(), owner, lease));
+                        request.repositoryUrl(), request.branch(), request.targetBranch(), owner, lease)
+                .call(isNew -> isNew ? outbox.rememberTrace(db, request.runId(), trace) : Uni.createFrom().voidItem()));
     }
 
     /** Records a run with its request, due at once for whichever replica claims it ({@link #claimDue}). */
     public Uni<Boolean> recordDue(RunRequested request, String provider, String targetBranch) {
+        TraceContext trace = TraceContext.current();
         return pool.withTransaction(db -> runs.insertToLaunch(db, request.runId(), request.workspaceId(), provider,
-                request.repositoryUrl(), request.branch(), targetBranch, EventJson.toJson(request)));
+                        request.repositoryUrl(), request.branch(), targetBranch, EventJson.toJson(request))
+                .call(isNew -> isNew ? outbox.rememberTrace(db, request.runId(), trace) : Uni.createFrom().voidItem()));
     }
 
     /** Records a run that fails at once (a provider this gateway does not have); a redelivery changes nothing. */
