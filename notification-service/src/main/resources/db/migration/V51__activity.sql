@@ -15,6 +15,12 @@ create table known_run (
 
 create index known_run_seen_at_idx on known_run (seen_at);
 
+-- the runs of the events stored before this migration are known too
+insert into known_run (run_id, workspace_id, task_id, seen_at)
+select distinct on (run_id) run_id, workspace_id, task_id, created_at
+from run_event
+order by run_id, created_at desc;
+
 -- One row per stored batch of a run's entries (a RunActivity event holds up to 100), not one per entry, so a chatty
 -- agent costs few rows. The consumer stores each entry (run, seq) once: it trims what is already stored and never
 -- writes ranges that overlap, so a page is read from the first rows whose range ends after the cursor.
