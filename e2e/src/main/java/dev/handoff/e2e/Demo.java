@@ -45,7 +45,7 @@ public final class Demo {
             String runId = run.get("id").asText();
             say("");
             say("Launched run " + runId + " -> branch " + run.get("targetBranch").asText());
-            say("Live status (from GET /api/events, server-sent events):");
+            say("Live status and activity (from GET /api/events, server-sent events):");
             String status = awaitFinal(api, events, runId);
             run = api.get(ports.runs(), "/api/runs/" + runId).expect(200).body();
             say("");
@@ -96,9 +96,29 @@ public final class Demo {
             } else if ("run.pull-request-opened".equals(event.event())) {
                 pullRequestSeen = true;
                 printPullRequestEvent(event);
+            } else if ("run.activity".equals(event.event()) && runId.equals(data.path("runId").asText())) {
+                printActivity(data);
             }
         }
         throw new IllegalStateException("the run did not finish within 3 minutes");
+    }
+
+    /** What the agent and the gateway did, as the run's activity arrives: each entry with its time and kind. */
+    private static void printActivity(JsonNode activity) {
+        for (JsonNode entry : activity.path("entries")) {
+            String at = entry.path("at").asText("");
+            String time;
+            try {
+                time = java.time.Instant.parse(at).atZone(java.time.ZoneId.systemDefault()).toLocalTime().format(CLOCK);
+            } catch (java.time.format.DateTimeParseException e) {
+                time = LocalTime.now().format(CLOCK);
+            }
+            String text = entry.path("text").asText("");
+            if (text.length() > 160) {
+                text = text.substring(0, 157) + "...";
+            }
+            say("  " + time + "      " + pad("[" + entry.path("kind").asText() + "]") + text);
+        }
     }
 
     private static void printPullRequestEvent(SseStream.Event event) {
