@@ -556,6 +556,9 @@ final class LocalRun implements Runnable {
                         + human(settings.timeout()) + " (HANDOFF_LOCAL_AGENT_TIMEOUT) and was stopped");
             }
             default -> {
+                // what the agent printed before it exited is read first: stopping the process closes its pipe, and
+                // the pump may still be behind (a long output under load)
+                agent.awaitOutput(OUTPUT_DRAIN);
                 // whatever the agent left running in the background does not outlive it
                 agent.killTree(Duration.ZERO);
                 drain(agent, lines);
