@@ -447,8 +447,8 @@ class ConsoleBrowserTest {
         assertEquals(1, fake.followUps.stream().filter(java.util.Objects::nonNull).count(), "sent with an Idempotency-Key");
         browser.waitForText(By.className("run-status"), "PENDING");
         browser.waitForText(By.cssSelector(".facts"), "Follows up");
-        WebElement row = browser.waitFor(By.cssSelector("tr[data-run-id='" + followUp + "']"));
-        assertEquals("follow-up of " + first.substring(0, 8), row.findElement(By.className("follow-up-of")).getText().strip());
+        // the history is redrawn as the run's events arrive: the cell is looked up again until it says so
+        browser.waitForText(By.cssSelector("tr[data-run-id='" + followUp + "'] .follow-up-of"), "follow-up of " + first.substring(0, 8));
         browser.waitForText(By.cssSelector("tr[data-run-id='" + first + "'] td.usage"), "12,345 tokens in");
     }
 
