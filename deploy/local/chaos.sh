@@ -5,9 +5,14 @@
 # SIGKILL at a random moment and restarts it with ./handoff up, then does the same to the Kafka broker, and checks:
 # every run ends in the state its provider reached, nothing is launched twice at a provider, no pull request is
 # opened twice, every task's projection equals its run, and a resuming SSE client saw every status change in order.
+# Meanwhile a share of the runs that COMPLETED with a pull request (--followups, default 0.3) is followed up by two
+# clients at once (exactly one follow-up accepted): it must end like any run, with followUpOf set, on the same branch
+# and pull request (local: the pull request holds both runs' commits). After the faults every run's activity is paged
+# through GET /api/activity: seqs exactly 1..n (fewer after a kill, never a hole), kinds from the contract, and the
+# same seqs the resuming SSE client saw as run.activity.
 # With --db-outage SECONDS a third phase makes the four service databases refuse connections for that long mid-flow
 # (needs psql as the postgres superuser on 127.0.0.1, as deploy/local/postgres.sh does).
-#   ./handoff chaos [--runs 200] [--cursor-runs 50] [--broker-runs 60] [--db-outage 0] [--seed N] [--keep true]
+#   ./handoff chaos [--runs 200] [--cursor-runs 50] [--broker-runs 60] [--db-outage 0] [--followups 0.3] [--seed N] [--keep true]
 #                   [--port-offset 30000] [--kafka-port 19392]
 source "$(dirname "$0")/lib.sh"
 
