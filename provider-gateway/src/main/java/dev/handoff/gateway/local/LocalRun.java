@@ -2,7 +2,6 @@ package dev.handoff.gateway.local;
 
 import dev.handoff.events.AgentContext;
 import dev.handoff.events.RunRequested;
-import dev.handoff.events.Usage;
 import dev.handoff.gateway.LocalPullRequest;
 import dev.handoff.gateway.activity.NoActivity;
 import dev.handoff.gateway.provider.ActivityKind;
@@ -113,8 +112,6 @@ final class LocalRun implements Runnable {
     private final boolean continueBranch;
     /** How the agent's lines are read: plain lines, or an agent preset's structured output. */
     private final AgentOutput agentOutput;
-    /** What the agent's output said besides its entries (final answer, usage, session), for whoever needs it. */
-    private final AgentSaid said = new AgentSaid();
     private RunActivity.Run activity = NoActivity.INSTANCE;
     private volatile Stop stop;
     /** The workspace's agent preset (null: the operator's command or the demo agent, as before presets). */
@@ -197,17 +194,6 @@ final class LocalRun implements Runnable {
             Log.warnf("local run %s: its activity was not all written before its final status", runId());
         }
         host.report(runId(), update);
-    }
-
-    /** What the agent's structured output said besides its entries; a preset decides what the run makes of it. */
-    static final class AgentSaid {
-        volatile String summary;
-        volatile Usage usage;
-        volatile String sessionId;
-    }
-
-    AgentSaid said() {
-        return said;
     }
 
     static RunUpdate interrupted() {
@@ -646,21 +632,6 @@ final class LocalRun implements Runnable {
         @Override
         public void entry(ActivityKind kind, String text) {
             activity.agent(kind, text, cutChars);
-        }
-
-        @Override
-        public void result(String summary) {
-            said.summary = summary;
-        }
-
-        @Override
-        public void usage(Usage usage) {
-            said.usage = usage;
-        }
-
-        @Override
-        public void session(String sessionId) {
-            said.sessionId = sessionId;
         }
 
         synchronized void close() {
