@@ -80,14 +80,20 @@ public class ProviderRunRepository {
      * {@code age}; answers how many. Only a run being launched reads it.
      */
     public Uni<Integer> clearOldRequests(SqlClient db, Duration age, int limit) {
+        // the run's activity bookkeeping (its last seq, Cursor's messages already published) goes with it: a final
+        // run publishes no more activity (a follow-up is a run of its own)
         return db.preparedQuery("""
-                update provider_run set request = null
-                where run_id in (select run_id from provider_run
-                                 where request is not null and status in ('COMPLETED', 'FAILED', 'CANCELLED')
-                                   and updated_at < now() - make_interval(secs => $1)
-                                 order by updated_at limit $2)""")
+                with old as (select run_id from provider_run
+                             where request is not null and status in ('COMPLETED', 'FAILED', 'CANCELLED')
+                               and updated_at < now() - make_interval(secs => $1)
+                             order by updated_at limit $2),
+                     activity as (delete from run_activity where run_id in (select run_id from old)),
+                     messages as (delete from run_activity_message where run_id in (select run_id from old)),
+                     cleared as (update provider_run set request = null
+                                 where run_id in (select run_id from old) returning run_id)
+                select count(*) as cleared from cleared""")
                 .execute(Tuple.of((double) age.toSeconds(), limit))
-                .map(rows -> rows.rowCount());
+                .map(rows -> rows.iterator().next().getLong("cleared").intValue());
     }
 
     public Uni<Void> markLaunchAttempted(SqlClient db, UUID runId) {

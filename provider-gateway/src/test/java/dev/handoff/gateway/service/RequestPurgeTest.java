@@ -16,7 +16,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /**
- * A finished run's request (it holds the brief) is forgotten after the retention (P7D), in bounded batches. (The
+ * A finished run's request (it holds the brief), and the gateway's bookkeeping of its activity, are forgotten after
+ * the retention (P7D), in bounded batches. (The
  * scheduled purge is off in tests, so that only this test's call clears anything.)
  */
 @QuarkusTest
@@ -31,6 +32,9 @@ class RequestPurgeTest {
         UUID oldFailed = insert("FAILED", "30 days");
         UUID recentFinished = insert("CANCELLED", "6 days");
         UUID oldActive = insert("RUNNING", "8 days");
+        for (UUID run : new UUID[] {oldFinished, recentFinished, oldActive}) {
+            activityOf(run);
+        }
         // more than one batch of old final runs
         try (Connection db = HandoffTestResource.database().connect();
                 PreparedStatement insert = db.prepareStatement("""
@@ -48,6 +52,9 @@ class RequestPurgeTest {
         assertNull(request(oldFailed));
         assertNotNull(request(recentFinished), "kept until the retention has passed");
         assertNotNull(request(oldActive), "an active run may still need it");
+        assertEquals(0, activityRows(oldFinished), "a final run's activity bookkeeping goes with its request");
+        assertEquals(2, activityRows(recentFinished), "kept until the retention has passed");
+        assertEquals(2, activityRows(oldActive), "an active run still numbers its entries");
         assertEquals(0, purge.purge().await().atMost(Duration.ofSeconds(60)), "nothing left to forget");
     }
 
@@ -64,6 +71,35 @@ class RequestPurgeTest {
             insert.executeUpdate();
         }
         return runId;
+    }
+
+    /** The gateway's bookkeeping of a run's activity: its last seq and one Cursor message already published. */
+    private static void activityOf(UUID runId) throws Exception {
+        try (Connection db = HandoffTestResource.database().connect();
+                PreparedStatement state = db.prepareStatement("""
+                        insert into run_activity (run_id, last_seq, agent_entries, truncated, updated_at)
+                        values (?, 3, 3, false, now())""");
+                PreparedStatement message = db.prepareStatement(
+                        "insert into run_activity_message (run_id, message_id) values (?, 'msg-1')")) {
+            state.setObject(1, runId);
+            state.executeUpdate();
+            message.setObject(1, runId);
+            message.executeUpdate();
+        }
+    }
+
+    private static int activityRows(UUID runId) throws Exception {
+        try (Connection db = HandoffTestResource.database().connect();
+                PreparedStatement query = db.prepareStatement("""
+                        select (select count(*) from run_activity where run_id = ?)
+                             + (select count(*) from run_activity_message where run_id = ?)""")) {
+            query.setObject(1, runId);
+            query.setObject(2, runId);
+            try (ResultSet row = query.executeQuery()) {
+                assertTrue(row.next());
+                return row.getInt(1);
+            }
+        }
     }
 
     private static String request(UUID runId) throws Exception {
