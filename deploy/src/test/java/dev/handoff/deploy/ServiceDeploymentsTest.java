@@ -209,14 +209,19 @@ class ServiceDeploymentsTest {
                         where(overlay, service) + required + " has no default in the service and is not set");
             }
             for (String variable : env.variables().keySet()) {
-                if (variable.startsWith("HANDOFF_")) {
+                if (variable.startsWith("HANDOFF_") || variable.startsWith("OTEL_")) {
                     assertTrue(documented.contains(variable), where(overlay, service) + variable
-                            + " is not a variable of README.md's configuration table (a typo?)");
+                            + " is not a variable of README.md (a typo?)");
                 } else {
                     assertTrue(variable.startsWith("QUARKUS_"), where(overlay, service) + "unexpected " + variable);
                 }
             }
             assertEquals("handoff-kafka-bootstrap:9092", env.require("HANDOFF_KAFKA_BOOTSTRAP"));
+            if (overlay.equals("prod")) {
+                // components/tracing: spans go to the collector
+                assertEquals("grpc", env.require("OTEL_EXPORTER_OTLP_PROTOCOL"), where(overlay, service));
+                assertEquals(4317, URI.create(env.require("OTEL_EXPORTER_OTLP_ENDPOINT")).getPort(), where(overlay, service));
+            }
         }
         Environment runs = Environment.of(m, Manifests.mainContainer(m.get("Deployment", "agent-run-service")));
         assertEquals(URI.create("http://task-service:8081"), URI.create(runs.require("HANDOFF_TASKS_URL")));
@@ -234,6 +239,8 @@ class ServiceDeploymentsTest {
             assertTrue(env.get(required).isPresent(),
                     where(overlay, console) + required + " has no default in the console and is not set");
         }
+        assertTrue(env.variables().keySet().stream().noneMatch(v -> v.startsWith("OTEL_")),
+                overlay + ": the web console exports no spans (it forwards traceparent), and may reach no collector");
         for (String variable : env.variables().keySet()) {
             if (variable.startsWith("HANDOFF_")) {
                 assertTrue(documented.contains(variable), where(overlay, console) + variable
@@ -330,7 +337,7 @@ class ServiceDeploymentsTest {
 
     static Set<String> documentedVariables() {
         String readme = Project.read(Project.ROOT.resolve("README.md"));
-        Matcher m = Pattern.compile("`(HANDOFF_[A-Z0-9_]+)`").matcher(readme);
+        Matcher m = Pattern.compile("`((?:HANDOFF|OTEL)_[A-Z0-9_]+)`").matcher(readme);
         Set<String> names = new TreeSet<>();
         while (m.find()) {
             names.add(m.group(1));
