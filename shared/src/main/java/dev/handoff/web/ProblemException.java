@@ -36,6 +36,20 @@ public class ProblemException extends RuntimeException {
                 Map.of("violations", List.of(new Violation(field, message))), Map.of());
     }
 
+    /** 400 {@code validation-failed} with one violation per field. */
+    public static ProblemException invalid(List<Violation> violations) {
+        String detail = String.join("; ", violations.stream().map(v -> v.field() + ": " + v.message()).toList());
+        return new ProblemException(400, "validation-failed", "Invalid request", detail,
+                Map.of("violations", List.copyOf(violations)), Map.of());
+    }
+
+    /** Throws {@link #invalid} when there is any violation. */
+    public static void throwIfAny(List<Violation> violations) {
+        if (!violations.isEmpty()) {
+            throw invalid(violations);
+        }
+    }
+
     public static ProblemException conflict(String code, String detail, Map<String, Object> extensions) {
         return new ProblemException(409, code, "Conflict", detail, extensions, Map.of());
     }

@@ -1,33 +1,21 @@
 package dev.handoff.run.rest;
 
 import dev.handoff.run.repository.RunPosition;
+import dev.handoff.web.ListPaging;
 import dev.handoff.web.ProblemException;
 import dev.handoff.web.ProblemException.Violation;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
- * The contract's bounded lists (as in task-service): {@code ?limit=} (1-200, default 50) and {@code ?cursor=}, an
- * opaque token naming where the previous page ended (base64url of the list's name, the last run's creation time and
- * id). The answer stays a JSON array; when more items exist it carries {@code Link: <same path, next cursor>;
- * rel="next"}.
+ * The contract's bounded lists ({@link ListPaging}) over runs: a cursor names the last run's creation time and id.
  */
 final class Paging {
-
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 200;
-    /** Far longer than any cursor of ours; a longer one is refused before it is decoded. */
-    private static final int CURSOR_MAX = 512;
-    private static final String VERSION = "1";
 
     /** What a list request asks for: how many items, after which position (null: from the start). */
     record Request(int limit, RunPosition after) {
@@ -35,100 +23,45 @@ final class Paging {
 
     /**
      * Reads {@code limit} and {@code cursor} from the request's query; {@code list} names the list a cursor must come
-     * from. Anything wrong: 400 {@code validation-failed}, one violation per field. Read from the raw query because
-     * Quarkus REST hands an empty value ({@code ?limit=}) over as absent, and an empty limit is not a number.
+     * from. Anything wrong: 400 {@code validation-failed}, one violation per field.
      */
     static Request parse(UriInfo uri, String list) {
-        return parse(rawParameter(uri, "limit"), rawParameter(uri, "cursor"), list);
+        return parse(ListPaging.rawParameter(uri, "limit"), ListPaging.rawParameter(uri, "cursor"), list);
     }
 
     static Request parse(String limit, String cursor, String list) {
         List<Violation> violations = new ArrayList<>();
-        int size = DEFAULT_LIMIT;
-        if (limit != null) {
-            try {
-                size = Integer.parseInt(limit.trim());
-                if (size < 1 || size > MAX_LIMIT) {
-                    violations.add(new Violation("limit", "must be between 1 and " + MAX_LIMIT));
-                }
-            } catch (NumberFormatException e) {
-                violations.add(new Violation("limit", "must be a whole number between 1 and " + MAX_LIMIT));
-            }
-        }
+        int size = ListPaging.limit(limit, violations);
         RunPosition after = null;
         if (cursor != null) {
             after = decode(cursor, list);
             if (after == null) {
-                violations.add(new Violation("cursor", "is not a cursor of this list (use the one in the Link "
-                        + "header of the previous page)"));
+                violations.add(ListPaging.foreignCursor());
             }
         }
-        if (!violations.isEmpty()) {
-            String detail = String.join("; ", violations.stream().map(v -> v.field() + ": " + v.message()).toList());
-            throw new ProblemException(400, "validation-failed", "Invalid request", detail,
-                    Map.of("violations", List.copyOf(violations)), Map.of());
-        }
+        ProblemException.throwIfAny(violations);
         return new Request(size, after);
     }
 
     /** The items as a JSON array, with a {@code Link} to the next page when there is one. */
     static Response answer(List<?> items, RunPosition next, int limit, UriInfo uri, String list) {
-        Response.ResponseBuilder response = Response.ok(items);
-        if (next != null) {
-            URI target = uri.getRequestUriBuilder()
-                    .replaceQueryParam("limit", limit)
-                    .replaceQueryParam("cursor", encode(next, list))
-                    .build();
-            String link = target.getRawPath() + (target.getRawQuery() == null ? "" : "?" + target.getRawQuery());
-            response.header("Link", "<" + link + ">; rel=\"next\"");
-        }
-        return response.build();
-    }
-
-    /** The first value of the query parameter (empty when given without one), or null when it is absent. */
-    static String rawParameter(UriInfo uri, String name) {
-        String query = uri.getRequestUri().getRawQuery();
-        if (query == null) {
-            return null;
-        }
-        for (String pair : query.split("&")) {
-            int equals = pair.indexOf('=');
-            String key = equals < 0 ? pair : pair.substring(0, equals);
-            if (decode(key).equals(name)) {
-                return equals < 0 ? "" : decode(pair.substring(equals + 1));
-            }
-        }
-        return null;
-    }
-
-    private static String decode(String text) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            // a broken %-escape: kept as it came, and then refused as not a number or not a cursor of ours
-            return text;
-        }
+        return ListPaging.answer(items, next == null ? null : encode(next, list), limit, uri);
     }
 
     static String encode(RunPosition position, String list) {
-        String plain = VERSION + "|" + list + "|" + position.createdAt() + "|" + position.id();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+        return ListPaging.cursor(list, position.createdAt().toString(), position.id().toString());
     }
 
     /** The position a cursor names, or null when it is not a cursor this service gave out for this list. */
     static RunPosition decode(String cursor, String list) {
-        if (cursor.isEmpty() || cursor.length() > CURSOR_MAX) {
+        String[] parts = ListPaging.cursorParts(cursor, list, 2);
+        if (parts == null) {
             return null;
         }
         try {
-            String plain = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            String[] parts = plain.split("\\|", -1);
-            if (parts.length != 4 || !parts[0].equals(VERSION) || !parts[1].equals(list)) {
-                return null;
-            }
-            return new RunPosition(Instant.parse(parts[2]), UUID.fromString(parts[3]));
-        } catch (IllegalArgumentException | java.time.DateTimeException e) {
-            // not base64url, not a uuid, not a timestamp
+            return new RunPosition(Instant.parse(parts[0]), UUID.fromString(parts[1]));
+        } catch (IllegalArgumentException | DateTimeException e) {
+            // not a uuid, not a timestamp
             return null;
         }
     }

@@ -3,6 +3,7 @@ package dev.handoff.notify.rest;
 import dev.handoff.events.RunActivity.Entry;
 import dev.handoff.notify.service.ActivityService;
 import dev.handoff.web.Caller;
+import dev.handoff.web.ListPaging;
 import dev.handoff.web.ProblemException;
 import dev.handoff.web.ProblemException.Violation;
 import io.smallrye.mutiny.Uni;
@@ -14,12 +15,9 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.ParameterIn;
@@ -39,8 +37,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class ActivityResource {
 
     static final String PATH = "/api/activity";
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 200;
 
     private final Caller caller;
     private final ActivityService service;
@@ -100,14 +96,14 @@ public class ActivityResource {
     }
 
     /**
-     * The request's parameters, each checked; every wrong one is a violation of one 400. Read from the raw query
-     * because Quarkus REST hands an empty value ({@code ?limit=}) over as absent, and an empty limit is not a number.
+     * The request's parameters, each checked; every wrong one is a violation of one 400 (read from the raw query, as
+     * every list of the contract: {@link ListPaging}).
      */
     record Query(UUID runId, long after, int limit) {
 
         static Query parse(UriInfo uri) {
             List<Violation> violations = new ArrayList<>();
-            String run = rawParameter(uri, "runId");
+            String run = ListPaging.rawParameter(uri, "runId");
             UUID runId = null;
             if (run == null || run.isBlank()) {
                 violations.add(new Violation("runId", "is required"));
@@ -119,7 +115,7 @@ public class ActivityResource {
                 }
             }
             long after = 0;
-            String afterValue = rawParameter(uri, "after");
+            String afterValue = ListPaging.rawParameter(uri, "after");
             if (afterValue != null) {
                 try {
                     after = Long.parseLong(afterValue.strip());
@@ -130,49 +126,9 @@ public class ActivityResource {
                     violations.add(new Violation("after", "must be a seq (a whole number, 0 or more)"));
                 }
             }
-            int limit = DEFAULT_LIMIT;
-            String limitValue = rawParameter(uri, "limit");
-            if (limitValue != null) {
-                try {
-                    limit = Integer.parseInt(limitValue.strip());
-                } catch (NumberFormatException e) {
-                    limit = -1;
-                }
-                if (limit < 1 || limit > MAX_LIMIT) {
-                    violations.add(new Violation("limit", "must be a whole number between 1 and " + MAX_LIMIT));
-                }
-            }
-            if (!violations.isEmpty()) {
-                String detail = String.join("; ", violations.stream().map(v -> v.field() + ": " + v.message()).toList());
-                throw new ProblemException(400, "validation-failed", "Invalid request", detail,
-                        Map.of("violations", List.copyOf(violations)), Map.of());
-            }
+            int limit = ListPaging.limit(ListPaging.rawParameter(uri, "limit"), violations);
+            ProblemException.throwIfAny(violations);
             return new Query(runId, after, limit);
-        }
-
-        /** The first value of the query parameter (empty when given without one), or null when it is absent. */
-        private static String rawParameter(UriInfo uri, String name) {
-            String query = uri.getRequestUri().getRawQuery();
-            if (query == null) {
-                return null;
-            }
-            for (String pair : query.split("&")) {
-                int equals = pair.indexOf('=');
-                String key = equals < 0 ? pair : pair.substring(0, equals);
-                if (decode(key).equals(name)) {
-                    return equals < 0 ? "" : decode(pair.substring(equals + 1));
-                }
-            }
-            return null;
-        }
-
-        private static String decode(String text) {
-            try {
-                return URLDecoder.decode(text, StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                // a broken %-escape: kept as it came, and then refused as not a UUID or not a number
-                return text;
-            }
         }
     }
 }

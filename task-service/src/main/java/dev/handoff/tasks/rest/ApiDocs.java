@@ -43,8 +43,8 @@ final class ApiDocs {
 
     static final String BAD_PAGING = """
             {"type":"https://handoff.dev/problems/validation-failed","title":"Invalid request","status":400,\
-            "detail":"limit: must be between 1 and 200","code":"validation-failed",\
-            "violations":[{"field":"limit","message":"must be between 1 and 200"}]}""";
+            "detail":"limit: must be a whole number between 1 and 200","code":"validation-failed",\
+            "violations":[{"field":"limit","message":"must be a whole number between 1 and 200"}]}""";
 
     static final String ETAG = "The revision of the entity, a strong entity tag such as `\"3\"`; send it back in "
             + "`If-Match` to change or delete only that revision";

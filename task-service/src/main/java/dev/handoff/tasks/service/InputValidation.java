@@ -11,10 +11,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Collectors;
 
 /**
  * Checks client input against the bean constraints of the input records and names each violation by its JSON path
@@ -30,12 +28,12 @@ public class InputValidation {
     }
 
     public void requireValid(BriefInput input) {
-        throwIfAny(violations(input, ""));
+        ProblemException.throwIfAny(violations(input, ""));
     }
 
     /** Checks a task; {@code existingSubtaskIds} are the ids a subtask may name (none when creating). */
     public void requireValid(TaskInput input, Set<UUID> existingSubtaskIds) {
-        throwIfAny(violations(input, "", existingSubtaskIds));
+        ProblemException.throwIfAny(violations(input, "", existingSubtaskIds));
     }
 
     public List<Violation> violations(Object input, String prefix) {
@@ -69,18 +67,6 @@ public class InputValidation {
         }
         found.sort(Comparator.comparing(Violation::field));
         return found;
-    }
-
-    public static void throwIfAny(List<Violation> violations) {
-        if (!violations.isEmpty()) {
-            throw invalid(violations);
-        }
-    }
-
-    public static ProblemException invalid(List<Violation> violations) {
-        String detail = violations.stream().map(v -> v.field() + ": " + v.message()).collect(Collectors.joining("; "));
-        return new ProblemException(400, "validation-failed", "Invalid request", detail,
-                Map.of("violations", violations), Map.of());
     }
 
     /** {@code subtasks[2].title} from the validator's path; list elements get their index, never a node name. */

@@ -5,6 +5,7 @@ import dev.handoff.web.StrictJson;
 import dev.handoff.tasks.rest.TaskView;
 import dev.handoff.tasks.Subtask;
 import dev.handoff.tasks.Task;
+import dev.handoff.web.ProblemException;
 import dev.handoff.web.ProblemException.Violation;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,13 +57,13 @@ public class TaskMasterImport {
     /** The file as task inputs, in file order; throws one validation problem listing everything wrong. */
     List<TaskInput> read(JsonNode file, String requestedTag) {
         if (file == null || !file.isObject()) {
-            throw InputValidation.invalid(List.of(new Violation("body", NOT_A_FILE)));
+            throw ProblemException.invalid(List.of(new Violation("body", NOT_A_FILE)));
         }
         String base;
         JsonNode taskNodes;
         if (file.has("tasks")) {
             if (requestedTag != null) {
-                throw InputValidation.invalid(List.of(new Violation("tag", "the file has no tags")));
+                throw ProblemException.invalid(List.of(new Violation("tag", "the file has no tags")));
             }
             base = "tasks";
             taskNodes = file.get("tasks");
@@ -72,13 +73,13 @@ public class TaskMasterImport {
             taskNodes = file.get(chosen).get("tasks");
         }
         if (taskNodes == null || !taskNodes.isArray()) {
-            throw InputValidation.invalid(List.of(new Violation(base, "must be an array of tasks")));
+            throw ProblemException.invalid(List.of(new Violation(base, "must be an array of tasks")));
         }
         if (taskNodes.isEmpty()) {
-            throw InputValidation.invalid(List.of(new Violation(base, "the file has no tasks to import")));
+            throw ProblemException.invalid(List.of(new Violation(base, "the file has no tasks to import")));
         }
         if (taskNodes.size() > MAX_TASKS) {
-            throw InputValidation.invalid(List.of(new Violation(base,
+            throw ProblemException.invalid(List.of(new Violation(base,
                     "has " + taskNodes.size() + " tasks; at most " + MAX_TASKS + " can be imported at once")));
         }
         List<Violation> problems = new ArrayList<>();
@@ -93,7 +94,7 @@ public class TaskMasterImport {
             }
         }
         if (!problems.isEmpty()) {
-            throw InputValidation.invalid(problems.stream().distinct().limit(MAX_REPORTED_VIOLATIONS).toList());
+            throw ProblemException.invalid(problems.stream().distinct().limit(MAX_REPORTED_VIOLATIONS).toList());
         }
         return inputs;
     }
@@ -107,11 +108,11 @@ public class TaskMasterImport {
             }
         }
         if (tags.isEmpty()) {
-            throw InputValidation.invalid(List.of(new Violation("body", NOT_A_FILE)));
+            throw ProblemException.invalid(List.of(new Violation("body", NOT_A_FILE)));
         }
         if (requested != null) {
             if (!tags.contains(requested)) {
-                throw InputValidation.invalid(List.of(new Violation("tag",
+                throw ProblemException.invalid(List.of(new Violation("tag",
                         "the file has no tag \"" + requested + "\" (it has: " + String.join(", ", tags) + ")")));
             }
             return requested;
