@@ -224,8 +224,14 @@ class CursorAgentsV1 implements CursorRuns {
                             turn.run.runId(), failure.getClass().getSimpleName());
                     return false;
                 })
-                .chain(whole -> turn.save().map(finished -> finished ? null
-                        : new Next(whole ? Duration.ZERO : cursor.pollInterval(), 0)));
+                .chain(whole -> turn.save().chain(finished -> {
+                    if (finished) {
+                        return Uni.createFrom().item((Next) null);
+                    }
+                    // a stream that says the run ended but closes without its result: the run itself tells the end
+                    return turn.ended ? pollRun(turn.run, turn.keyed, turn.at)
+                            : Uni.createFrom().item(new Next(whole ? Duration.ZERO : cursor.pollInterval(), 0));
+                }));
     }
 
     /** After 410 {@code stream_expired}: the run's status, read. */
@@ -318,6 +324,8 @@ class CursorAgentsV1 implements CursorRuns {
         String handled;
         String saved;
         boolean finished;
+        /** Cursor said the run ended (a status event) but no result event was read yet. */
+        boolean ended;
 
         Turn(ProviderRun run, Keyed keyed, Position at, RunRequested request) {
             this.run = run;
@@ -339,8 +347,15 @@ class CursorAgentsV1 implements CursorRuns {
                     yield Uni.createFrom().item(true);
                 }
                 case "tool_call" -> publish(tool(event, data)).invoke(() -> handled(event));
+                // a terminal status is told by the result event, with the reply and the pull request
                 case "status" -> publish(null)
-                        .chain(() -> apply(run, keyed, at, data.path("status").asText(null), null, null, null))
+                        .chain(() -> {
+                            String status = data.path("status").asText("");
+                            ended = ended || CursorStatuses.ofRun(status, null, null, at.agentId())
+                                    .map(update -> update.status().isFinal()).orElse(false);
+                            return "RUNNING".equals(status) ? apply(run, keyed, at, status, null, null, null)
+                                    : Uni.createFrom().item(false);
+                        })
                         .invoke(() -> handled(event));
                 case "result" -> publish(null)
                         .chain(() -> apply(run, keyed, at, data.path("status").asText(null), data.path("text").asText(null),

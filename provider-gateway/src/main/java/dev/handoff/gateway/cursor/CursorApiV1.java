@@ -128,8 +128,10 @@ public class CursorApiV1 {
                     String retryAfter = response.getHeader("Retry-After");
                     if (status == 200) {
                         ServerSentEvents parser = new ServerSentEvents();
+                        // a stream let go before its end (the turn's window passed) takes its connection with it
                         Multi<Event> events = response.toMulti()
-                                .onItem().transformToIterable(buffer -> parser.feed(buffer.getBytes()));
+                                .onItem().transformToIterable(buffer -> parser.feed(buffer.getBytes()))
+                                .onCancellation().invoke(() -> response.request().connection().closeAndForget());
                         return Uni.createFrom().item(new Stream(status, null, null, retryAfter, events));
                     }
                     return response.body().map(body -> {
