@@ -44,7 +44,7 @@ import java.util.UUID;
  * agent at a time; while the agent is busy with another run (409 {@code agent_busy}, e.g. one started in Cursor's
  * own app) the follow-up waits for it with the usual backoff, and fails with {@code agent-busy} after
  * {@value #BUSY_ATTEMPTS} attempts in a row.</li>
- * <li>Status and activity: each turn reads the run's event stream for {@code HANDOFF_CURSOR_STREAM_WINDOW} at most,
+ * <li>Status and activity: each turn reads the run's event stream for {@code handoff.cursor.stream-window} (25 s) at most,
  * resumed with {@code Last-Event-ID} (the last event handled is stored, so another replica or a restarted gateway
  * goes on where this one stopped). The agent's text deltas become one {@code message} entry per message, each tool
  * call one {@code tool} entry; entries are published once each by their event's id, so a replayed range adds
