@@ -11,7 +11,7 @@ import dev.handoff.gateway.cursor.CursorClientV1.AgentUsage;
 import dev.handoff.gateway.cursor.CursorClientV1.CreateRequest;
 import dev.handoff.gateway.cursor.CursorClientV1.Git;
 import dev.handoff.gateway.cursor.CursorClientV1.Model;
-import dev.handoff.gateway.cursor.CursorClientV1.Prompt;
+import dev.handoff.gateway.cursor.CursorClient.Prompt;
 import dev.handoff.gateway.cursor.CursorClientV1.Repo;
 import dev.handoff.gateway.cursor.CursorClientV1.Run;
 import dev.handoff.gateway.cursor.CursorClientV1.RunUsage;

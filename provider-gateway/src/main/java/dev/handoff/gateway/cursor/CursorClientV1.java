@@ -2,6 +2,7 @@ package dev.handoff.gateway.cursor;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.handoff.gateway.cursor.CursorClient.Prompt;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -20,13 +21,14 @@ import java.util.List;
  * Cursor's Cloud Agents API v1 (public beta) as published (https://cursor.com/docs/cloud-agent/api/endpoints and its
  * OpenAPI), with its JSON as records: a durable agent, and one run per prompt. Errors are
  * {@code {"error": {"code", "message"}}}. Used only through {@link CursorApiV1}, which also reads a run's event stream
- * ({@code GET /v1/agents/{id}/runs/{runId}/stream}, Server-Sent Events).
+ * ({@code GET /v1/agents/{id}/runs/{runId}/stream}, Server-Sent Events). {@code prompt} and {@code /me} are as in v0
+ * ({@link CursorClient}).
  */
 @Path("/v1")
 @Produces(MediaType.APPLICATION_JSON)
 interface CursorClientV1 {
 
-    /** {@code GET /v1/me}: 200 when Cursor accepts the key. */
+    /** {@code GET /v1/me}: 200 when Cursor accepts the key. Body: {@link CursorClient.Me} (the same as v0's). */
     @GET
     @Path("/me")
     Uni<Response> me(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization);
@@ -87,10 +89,6 @@ interface CursorClientV1 {
 
     /** The body of {@code POST /v1/agents/{id}/runs}. */
     record RunRequest(Prompt prompt) {
-    }
-
-    /** {@code prompt.text}: the instructions. */
-    record Prompt(String text) {
     }
 
     /** {@code model.id}: a model of {@code GET /v1/models}; left out for the account's default. */
@@ -162,8 +160,4 @@ interface CursorClientV1 {
     record Cost(Double rawCostCents, Double chargedCents) {
     }
 
-    /** {@code GET /v1/me}. */
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    record Me(String apiKeyName, String createdAt) {
-    }
 }

@@ -74,6 +74,23 @@ class CursorV1Test {
         assertEquals(List.of("message", "tool", "truncated"), given().auth().oauth2(Tokens.member(workspace))
                 .when().get("/api/agent-config/providers").then().statusCode(200).extract().jsonPath()
                 .getList("find { it.name == 'cursor' }.activity"));
+        // everything the gateway logs meanwhile, with its parameters
+        List<String> logged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record.getMessage() + " " + java.util.Arrays.toString(record.getParameters()) + " " + record.getThrown());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger.getLogger("").addHandler(capture);
         RunRequested request = request("Add a shout option");
         TestRuns.publish(request);
         FakeCursorApiV1.Agent agent = awaitAgent(request);
@@ -97,14 +114,7 @@ class CursorV1Test {
         run.finish(PR, "cursor/add-shout-1a2b", "Added --shout");
 
         List<ProviderRunUpdated> updates = TestRuns.updatesUntilFinal(request.runId(), WAIT);
-        ProviderRunUpdated done = updates.get(updates.size() - 1);
-        assertEquals(RunStatus.COMPLETED, done.status(), done::toString);
-        assertEquals(PR, done.pullRequestUrl());
-        assertEquals("Added --shout", done.summary());
-        assertNotNull(done.usage(), done::toString);
-        assertEquals(1200L, done.usage().inputTokens());
-        assertEquals(340L, done.usage().outputTokens());
-        assertNotNull(done.usage().durationMs());
+        assertCompleted(updates, "Added --shout", 1200, 340);
         Stored stored = TestRuns.storedFinal(request.runId(), WAIT);
         assertEquals(agent.id, stored.providerRunId());
         assertEquals("cursor/add-shout-1a2b", stored.branch());
@@ -116,6 +126,10 @@ class CursorV1Test {
         for (ProviderRunUpdated update : updates) {
             assertFalse(EventJson.toJson(update).contains(FakeCursorApi.VALID_KEY));
         }
+        java.util.logging.Logger.getLogger("").removeHandler(capture);
+        assertTrue(logged.stream().anyMatch(line -> line.contains(agent.id)), "the capture saw the gateway's logs");
+        assertTrue(logged.stream().noneMatch(line -> line.contains(FakeCursorApi.VALID_KEY)
+                || line.contains(FakeCursorApiV1.basic(FakeCursorApi.VALID_KEY))), "the key is never logged");
         DatabaseSecretStoreTest.assertNoPlaintextAnywhere(FakeCursorApi.VALID_KEY);
     }
 
@@ -236,13 +250,19 @@ class CursorV1Test {
         run.usage(10, 20);
         run.finish(PR, "cursor/polled-1", "Done while polled");
 
-        List<ProviderRunUpdated> updates = TestRuns.updatesUntilFinal(request.runId(), WAIT);
+        assertCompleted(TestRuns.updatesUntilFinal(request.runId(), WAIT), "Done while polled", 10, 20);
+    }
+
+    /** The last update completes the run with Cursor's pull request, reply, tokens and duration. */
+    private static void assertCompleted(List<ProviderRunUpdated> updates, String summary, long input, long output) {
         ProviderRunUpdated done = updates.get(updates.size() - 1);
         assertEquals(RunStatus.COMPLETED, done.status(), done::toString);
         assertEquals(PR, done.pullRequestUrl());
-        assertEquals("Done while polled", done.summary());
-        assertEquals(10L, done.usage().inputTokens());
-        assertEquals(20L, done.usage().outputTokens());
+        assertEquals(summary, done.summary());
+        assertNotNull(done.usage(), done::toString);
+        assertEquals(input, done.usage().inputTokens());
+        assertEquals(output, done.usage().outputTokens());
+        assertNotNull(done.usage().durationMs());
     }
 
     private RunRequested request(String title) {
