@@ -58,6 +58,7 @@ import javax.crypto.spec.SecretKeySpec;
  * at it. Callers steer agents ({@link #setStatus}, {@link #say}, {@link #throttleAgentReads}, {@link #breakMe}), read
  * what was sent ({@link #received}, {@link #calls}, {@link #launchesByBranch}) and deliver or forge webhooks
  * ({@link #webhook}, {@link #deliver}). With an {@link #autopilot} agents move on by themselves, as real ones do.
+ * The paths of API v1 are served by {@link #v1()} ({@link FakeCursorApiV1}).
  */
 public final class FakeCursorApi implements AutoCloseable {
 
@@ -219,6 +220,7 @@ public final class FakeCursorApi implements AutoCloseable {
     private volatile boolean recording = true;
     private volatile boolean meBroken;
     private volatile Autopilot autopilot;
+    private final FakeCursorApiV1 v1 = new FakeCursorApiV1(validKeys);
 
     private FakeCursorApi(Vertx vertx, boolean ownVertx, int port, String... keys) {
         this.vertx = vertx;
@@ -247,6 +249,11 @@ public final class FakeCursorApi implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    /** Cursor's API v1, served at the same base URL (every {@code /v1/} path). */
+    public FakeCursorApiV1 v1() {
+        return v1;
     }
 
     public void acceptKey(String key) {
@@ -441,6 +448,10 @@ public final class FakeCursorApi implements AutoCloseable {
     // ---- the published API ----
 
     private void handle(HttpServerRequest request) {
+        if (request.path().startsWith("/v1/")) {
+            v1.handle(request);
+            return;
+        }
         request.body().onSuccess(raw -> {
             try {
                 route(request, raw);

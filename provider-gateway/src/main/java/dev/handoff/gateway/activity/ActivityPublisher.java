@@ -68,10 +68,10 @@ public class ActivityPublisher implements RunActivity {
     @Override
     public Uni<Integer> messagesOnce(RunRequested request, List<Message> messages) {
         // the last text given for an id wins; messages without an id cannot be told apart from the next poll's: skipped
-        Map<String, String> byId = new LinkedHashMap<>();
+        Map<String, Message> byId = new LinkedHashMap<>();
         for (Message message : messages) {
             if (message.id() != null && !message.id().isBlank() && message.text() != null && !message.text().isBlank()) {
-                byId.put(message.id(), message.text());
+                byId.put(message.id(), message);
             }
         }
         if (byId.isEmpty()) {
@@ -100,7 +100,7 @@ public class ActivityPublisher implements RunActivity {
                                     break;
                                 }
                                 agentEntries++;
-                                entries.add(new Entry(now, ActivityKind.MESSAGE, redactor.clean(byId.get(id), 0)));
+                                entries.add(new Entry(now, byId.get(id).kind(), redactor.clean(byId.get(id).text(), 0)));
                             }
                             long totalAgentEntries = agentEntries;
                             boolean totalTruncated = truncated;

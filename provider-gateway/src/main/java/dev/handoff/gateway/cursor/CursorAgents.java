@@ -23,7 +23,7 @@ import java.util.Optional;
  * again ({@link Next}), or null once the run is finished.
  */
 @ApplicationScoped
-class CursorAgents {
+class CursorAgents implements CursorRuns {
 
     static final String PROVIDER_REJECTED_KEY = "provider-rejected-key";
     private static final int LOOKUP_PAGES = 5;
@@ -61,7 +61,8 @@ class CursorAgents {
     }
 
     /** Launches the run's agent; a run whose launch was attempted before (a crash in between) first looks for it. */
-    Uni<Next> launch(ProviderRun run, Keyed keyed) {
+    @Override
+    public Uni<Next> launch(ProviderRun run, Keyed keyed) {
         return ledger.requested(run.runId()).chain(requested -> {
             if (requested.request().followUp() != null) {
                 return followUp(run, keyed, requested);
@@ -76,7 +77,8 @@ class CursorAgents {
     }
 
     /** Reads the agent's status and applies it to the run. */
-    Uni<Next> poll(ProviderRun run, Keyed keyed) {
+    @Override
+    public Uni<Next> poll(ProviderRun run, Keyed keyed) {
         return api.agent(keyed.key(), run.providerRunId()).chain(answer -> {
             if (answer.ok()) {
                 return apply(run, answer.body());
@@ -89,7 +91,8 @@ class CursorAgents {
     }
 
     /** Stops the agent (when it was launched) and records the run as cancelled. */
-    Uni<Void> cancel(ProviderRun run) {
+    @Override
+    public Uni<Void> cancel(ProviderRun run) {
         Uni<Void> stop = run.providerRunId() == null ? Uni.createFrom().voidItem() : stop(run);
         return stop.chain(() -> ledger.apply(run.runId(), RunUpdate.cancelled("STOPPED"))).replaceWithVoid();
     }
@@ -209,7 +212,8 @@ class CursorAgents {
                 ? null : new Next(cursor.pollInterval(), 0));
     }
 
-    private <T> Uni<Next> onError(ProviderRun run, CursorApi.Answer<T> answer, String what) {
+    /** A failed call: a refused key fails the run, 429 and 5xx back off, anything else fails it with Cursor's words. */
+    <T> Uni<Next> onError(ProviderRun run, CursorApi.Answer<T> answer, String what) {
         if (answer.keyRejected()) {
             return fail(run, "UNAUTHORIZED", PROVIDER_REJECTED_KEY, "Cursor refused the workspace's API key (HTTP "
                     + answer.status() + ") when asked to " + what + "; an admin sets a valid key with PUT /api/agent-config");

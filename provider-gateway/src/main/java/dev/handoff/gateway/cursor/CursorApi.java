@@ -83,33 +83,35 @@ public class CursorApi {
     }
 
     /**
-     * Cursor's answer: the HTTP status, the body when the call succeeded (null otherwise), Cursor's error message when
-     * it did not, and {@code Retry-After} when sent.
+     * Cursor's answer: the HTTP status, the body when the call succeeded (null otherwise), Cursor's error message and
+     * (API v1) its error code when it did not, and {@code Retry-After} when sent.
      */
-    public record Answer<T>(int status, T body, String error, String retryAfter) {
+    public record Answer<T>(int status, T body, String error, String code, String retryAfter) {
 
         static <T> Answer<T> of(Response response, Class<T> type) {
             try (response) {
                 int status = response.getStatus();
                 String retryAfter = response.getHeaderString("Retry-After");
                 if (status >= 200 && status < 300) {
-                    return new Answer<>(status, response.hasEntity() ? response.readEntity(type) : null, null, retryAfter);
+                    return new Answer<>(status, response.hasEntity() ? response.readEntity(type) : null, null, null, retryAfter);
                 }
-                return new Answer<>(status, null, errorOf(response), retryAfter);
+                ErrorBody error = errorOf(response);
+                return new Answer<>(status, null, error.text(), error.code(), retryAfter);
             }
         }
 
-        /** Cursor's {@code error} (or {@code message}) of a failed call; empty when the body says none. */
-        private static String errorOf(Response response) {
+        /**
+         * Cursor's error of a failed call: v0 {@code {"error": "..."}} (or {@code message}), v1
+         * {@code {"error": {"code": "...", "message": "..."}}}; empty when the body says none.
+         */
+        private static ErrorBody errorOf(Response response) {
             if (!response.hasEntity()) {
-                return "";
+                return ErrorBody.NONE;
             }
             try {
-                ErrorBody error = EventJson.fromJson(response.readEntity(String.class), ErrorBody.class);
-                String text = error.error() != null ? error.error() : error.message();
-                return text == null ? "" : text;
+                return EventJson.fromJson(response.readEntity(String.class), ErrorBody.class);
             } catch (RuntimeException notJson) {
-                return "";
+                return ErrorBody.NONE;
             }
         }
 

@@ -2,6 +2,7 @@ package dev.handoff.gateway.cursor;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -165,8 +166,25 @@ interface CursorClient {
     record Message(String id, String type, String text) {
     }
 
-    /** Cursor's error body: {@code {"error": "..."}} (some answers use {@code message}). */
+    /**
+     * Cursor's error body: v0 {@code {"error": "..."}} (some answers use {@code message}), v1
+     * {@code {"error": {"code": "agent_busy", "message": "..."}}}.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record ErrorBody(String error, String message) {
+    record ErrorBody(JsonNode error, String message) {
+
+        static final ErrorBody NONE = new ErrorBody(null, null);
+
+        /** The message; empty when there is none. */
+        String text() {
+            String text = error == null || error.isNull() ? message
+                    : error.isObject() ? error.path("message").asText(message) : error.asText();
+            return text == null ? "" : text;
+        }
+
+        /** v1's error code ({@code agent_busy}, {@code agent_id_conflict}, ...); null for v0. */
+        String code() {
+            return error != null && error.isObject() && error.hasNonNull("code") ? error.get("code").asText() : null;
+        }
     }
 }

@@ -26,4 +26,20 @@ public interface CursorConfig {
     /** The longest wait between two polls while Cursor answers 429 or 5xx. */
     @WithDefault("5m")
     Duration maxBackoff();
+
+    /**
+     * Which of Cursor's Cloud Agents APIs the provider speaks ({@code HANDOFF_CURSOR_API}): {@code v0} (the default),
+     * or {@code v1} (public beta: agents with runs, activity from each run's event stream).
+     */
+    @WithDefault("v0")
+    Api api();
+
+    /** API v1: how long one turn of a run reads its event stream before it lets go (and resumes on the next turn). */
+    @WithDefault("25s")
+    Duration streamWindow();
+
+    /** The two APIs ({@code HANDOFF_CURSOR_API}). */
+    enum Api {
+        V0, V1
+    }
 }

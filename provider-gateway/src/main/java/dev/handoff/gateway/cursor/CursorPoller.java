@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Works on the Cursor runs that are due, on any replica: claims a batch (row lock with SKIP LOCKED plus a lease, safe
- * with several replicas), launches or polls each, and schedules its next turn ({@code HANDOFF_CURSOR_POLL_INTERVAL},
+ * with several replicas), launches or polls each (in the API {@code HANDOFF_CURSOR_API} names), and schedules its next turn ({@code HANDOFF_CURSOR_POLL_INTERVAL},
  * longer while Cursor answers 429 or 5xx). After a restart every unfinished run is simply due again. Each poll also
- * reads the agent's conversation and publishes its new messages as the run's activity (once each, across restarts).
+ * reads the agent's conversation and publishes its new messages as the run's activity (once each, across restarts);
+ * in API v1 a turn reads the run's event stream instead ({@link CursorAgentsV1}).
  */
 @ApplicationScoped
 class CursorPoller {
@@ -35,6 +36,7 @@ class CursorPoller {
     private final RunLedger ledger;
     private final AgentConfigService configs;
     private final CursorAgents agents;
+    private final CursorRuns runs;
     private final CursorConfig cursor;
     private final CursorApi api;
     private final RunActivity activity;
@@ -42,13 +44,14 @@ class CursorPoller {
     private final AtomicBoolean ticking = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
 
-    public CursorPoller(RunLedger ledger, AgentConfigService configs, CursorAgents agents, CursorConfig cursor, CursorApi api,
-            RunActivity activity) {
+    public CursorPoller(RunLedger ledger, AgentConfigService configs, CursorAgents agents, CursorAgentsV1 agentsV1,
+            CursorConfig cursor, CursorApi api, RunActivity activity) {
         this.api = api;
         this.activity = activity;
         this.ledger = ledger;
         this.configs = configs;
         this.agents = agents;
+        this.runs = cursor.api() == CursorConfig.Api.V1 ? agentsV1 : agents;
         this.cursor = cursor;
     }
 
@@ -99,14 +102,18 @@ class CursorPoller {
 
     private Uni<Next> process(ProviderRun run) {
         if (run.cancelRequested()) {
-            return agents.cancel(run).replaceWith((Next) null);
+            return runs.cancel(run).replaceWith((Next) null);
         }
         return workspaceKey(run).chain(key -> {
             if (key.isEmpty()) {
                 return Uni.createFrom().item((Next) null);
             }
             if (run.providerRunId() == null) {
-                return agents.launch(run, key.get());
+                return runs.launch(run, key.get());
+            }
+            if (runs != agents) {
+                // API v1: status and activity come from the run's event stream together
+                return runs.poll(run, key.get());
             }
             // after a status read Cursor answered (the last one of a finished run included), not while it throttles us
             return agents.poll(run, key.get())

@@ -16,7 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Set;
 
 /**
- * Cursor Cloud Agents (API v0) on GitHub repositories. A requested run is recorded with its request and due at once;
+ * Cursor Cloud Agents (API v0, or v1 with {@code HANDOFF_CURSOR_API=v1}: {@link CursorAgentsV1}) on GitHub repositories. A requested run is recorded with its request and due at once;
  * {@link CursorPoller} launches its agent and polls it on any replica ({@link CursorAgents} does the calls,
  * {@link CursorStatuses} maps Cursor's statuses), {@link CursorWebhooks} brings the end sooner. The workspace's key is
  * required and checked with {@code GET /v0/me} before it is stored.
@@ -28,14 +28,19 @@ public class CursorProvider implements AgentProvider {
 
     private final RunLedger ledger;
     private final CursorPoller poller;
-    private final CursorAgents agents;
+    private final CursorRuns runs;
     private final CursorApi api;
+    private final CursorApiV1 apiV1;
+    private final boolean v1;
 
-    public CursorProvider(RunLedger ledger, CursorPoller poller, CursorAgents agents, CursorApi api) {
+    public CursorProvider(RunLedger ledger, CursorPoller poller, CursorAgents agents, CursorAgentsV1 agentsV1, CursorApi api,
+            CursorApiV1 apiV1, CursorConfig cursor) {
         this.ledger = ledger;
         this.poller = poller;
-        this.agents = agents;
+        this.v1 = cursor.api() == CursorConfig.Api.V1;
+        this.runs = v1 ? agentsV1 : agents;
         this.api = api;
+        this.apiV1 = apiV1;
     }
 
     @Override
@@ -49,18 +54,24 @@ public class CursorProvider implements AgentProvider {
     }
 
     /**
-     * The agent's own words: its conversation ({@code GET /v0/agents/{id}/conversation}), polled with its status, each
-     * new message a {@code message} entry; {@code truncated} when a run says more than it keeps.
+     * The agent's own words: in v0 its conversation ({@code GET /v0/agents/{id}/conversation}), polled with its
+     * status, each new message a {@code message} entry; in v1 the run's event stream, each message a {@code message}
+     * entry and each tool call a {@code tool} entry; {@code truncated} when a run says more than it keeps.
      */
     @Override
     public Set<ActivityKind> activity() {
-        return Set.of(ActivityKind.MESSAGE, ActivityKind.TRUNCATED);
+        return v1 ? Set.of(ActivityKind.MESSAGE, ActivityKind.TOOL, ActivityKind.TRUNCATED)
+                : Set.of(ActivityKind.MESSAGE, ActivityKind.TRUNCATED);
     }
 
-    /** {@code GET /v0/me}: 200 accepts the key; 401/403 refuse it; anything else means Cursor cannot tell right now. */
+    /**
+     * {@code GET /v0/me} (v1: {@code GET /v1/me}): 200 accepts the key; 401/403 refuse it; anything else means Cursor
+     * cannot tell right now.
+     */
     @Override
     public Uni<Void> verifyKey(String apiKey) {
-        return api.me(apiKey)
+        Uni<? extends CursorApi.Answer<?>> me = v1 ? apiV1.me(apiKey) : api.me(apiKey);
+        return me
                 .onFailure().transform(failure -> {
                     Log.warnf("Cursor could not be reached to check an API key: %s", failure.getClass().getSimpleName());
                     return providerUnavailable();
@@ -71,7 +82,7 @@ public class CursorProvider implements AgentProvider {
                                 "Cursor refused the API key (HTTP " + answer.status() + "); create a new key in the Cursor dashboard");
                     }
                     if (!answer.ok()) {
-                        Log.warnf("Cursor answered HTTP %d to GET /v0/me", answer.status());
+                        Log.warnf("Cursor answered HTTP %d to GET /%s/me", answer.status(), v1 ? "v1" : "v0");
                         throw providerUnavailable();
                     }
                 })
@@ -95,12 +106,12 @@ public class CursorProvider implements AgentProvider {
     /** Stops the agent (when it was launched) and records the run as cancelled. */
     @Override
     public Uni<Void> cancel(ProviderRun run) {
-        return agents.cancel(run);
+        return runs.cancel(run);
     }
 
     /**
      * Records the follow-up, due at once, naming the earlier run's agent as the ledger knows it; {@link CursorPoller}
-     * then sends it to that agent ({@code POST /v0/agents/{id}/followup}) and follows the agent's status.
+     * then sends it to that agent ({@code POST /v0/agents/{id}/followup}; v1: a new run of the agent) and follows it.
      */
     @Override
     public Uni<Void> followUp(RunRequested request, ProviderRun earlier) {

@@ -22,12 +22,18 @@ public interface RunActivity {
 
     /**
      * Publishes each of a run's messages that was not published before (by its id, remembered across restarts) as one
-     * {@code message} entry, in the order given; answers how many were new. For providers that poll a conversation.
+     * entry of its kind ({@code message}, or {@code tool}), in the order given; answers how many were new. For
+     * providers that poll a conversation or resume an event stream.
      */
     Uni<Integer> messagesOnce(RunRequested request, List<Message> messages);
 
-    /** One message of an agent's conversation, with the provider's id for it. */
-    record Message(String id, String text) {
+    /** One message of an agent's conversation (or one tool it called), with the provider's id for it. */
+    record Message(String id, String text, ActivityKind kind) {
+
+        /** The agent's words: a {@code message} entry. */
+        public Message(String id, String text) {
+            this(id, text, ActivityKind.MESSAGE);
+        }
 
         @Override
         public String toString() {
