@@ -98,7 +98,9 @@ class ActivityEndToEndTest {
             reconnectedAt = System.currentTimeMillis();
             try (HandoffClient.EventStream reconnected = api.events("?taskId=" + taskId, Map.of("Last-Event-ID", lastId))) {
                 JsonNode run = awaitCompleted(runId);
-                List<JsonNode> listed = awaitAllActivity(runId, run);
+                List<List<JsonNode>> pages = awaitAllActivity(runId, run, 3);
+                assertTrue(pages.size() > 2, "several pages of 3: " + pages.size());
+                List<JsonNode> listed = pages.stream().flatMap(List::stream).toList();
                 long last = listed.get(listed.size() - 1).get("seq").asLong();
                 readUntil(watcher, runId, watched, received -> received.seq() == last);
                 int beforeReconnect = resumed.size();
@@ -138,7 +140,7 @@ class ActivityEndToEndTest {
         String runId = api.post(ports.runs(), "/api/tasks/" + taskId + "/runs",
                 Map.of("repositoryUrl", e2e.sampleRepository(), "branch", "main")).expect(201).body().get("id").asText();
         JsonNode run = awaitCompleted(runId);
-        List<JsonNode> entries = awaitAllActivity(runId, run);
+        List<JsonNode> entries = awaitAllActivity(runId, run, 200).stream().flatMap(List::stream).toList();
 
         assertEquals(LongStream.rangeClosed(1, entries.size()).boxed().toList(),
                 entries.stream().map(entry -> entry.get("seq").asLong()).toList());
@@ -175,20 +177,19 @@ class ActivityEndToEndTest {
         return last[0];
     }
 
-    /** The run's whole activity once its last step (the pull request) is stored, paged 3 at a time by rel="next". */
-    private List<JsonNode> awaitAllActivity(String runId, JsonNode run) {
+    /** The pages of the run's whole activity once its last step (the pull request) is stored. */
+    private List<List<JsonNode>> awaitAllActivity(String runId, JsonNode run, int limit) {
         String pullRequest = run.path("pullRequest").path("url").asText(null);
         assertNotNull(pullRequest, "a pull request: " + run);
         List<List<JsonNode>> pages = new ArrayList<>();
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             pages.clear();
-            pages.addAll(activityPages(runId, 3));
+            pages.addAll(activityPages(runId, limit));
             List<JsonNode> page = pages.get(pages.size() - 1);
             assertEquals("pull request opened: " + pullRequest, page.get(page.size() - 1).get("text").asText());
         });
-        assertTrue(pages.size() > 2, "several pages of 3: " + pages.size());
-        pages.subList(0, pages.size() - 1).forEach(page -> assertEquals(3, page.size(), "a full page before a next one"));
-        return pages.stream().flatMap(List::stream).toList();
+        pages.subList(0, pages.size() - 1).forEach(page -> assertEquals(limit, page.size(), "a full page before a next one"));
+        return pages;
     }
 
     /** GET /api/activity from the first page, following each {@code Link: <...>; rel="next"} to the end. */
