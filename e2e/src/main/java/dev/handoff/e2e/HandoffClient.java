@@ -11,7 +11,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /** A client of the four services' public APIs, as a frontend would use them: REST with a bearer token and SSE. */
 public final class HandoffClient {
@@ -69,7 +71,12 @@ public final class HandoffClient {
 
     /** Opens the event stream; events are queued as they arrive, until {@link EventStream#close()}. */
     public EventStream events(String query) {
-        return new EventStream("http://127.0.0.1:" + ports.notifications(), "/api/events" + query, token);
+        return events(query, Map.of());
+    }
+
+    /** As {@link #events(String)}, with headers of the request (a {@code Last-Event-ID}, ...). */
+    public EventStream events(String query, Map<String, String> headers) {
+        return new EventStream("http://127.0.0.1:" + ports.notifications(), "/api/events" + query, token, headers);
     }
 
     private HttpRequest.Builder request(int port, String path) {
@@ -115,9 +122,16 @@ public final class HandoffClient {
         private final SseClient client;
         private final SseStream stream;
 
-        EventStream(String baseUrl, String pathAndQuery, String token) {
+        EventStream(String baseUrl, String pathAndQuery, String token, Map<String, String> headers) {
             client = SseClient.of(baseUrl, 1);
-            stream = client.open(pathAndQuery, Map.of("Authorization", "Bearer " + token));
+            Map<String, String> sent = new LinkedHashMap<>(headers);
+            sent.put("Authorization", "Bearer " + token);
+            stream = client.open(pathAndQuery, sent);
+        }
+
+        /** Waits until the server said the stream is live (any replay is sent); fails after {@code timeout}. */
+        public void awaitLive(Duration timeout) throws Exception {
+            stream.live().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
 
         /** The next event not yet taken, waiting up to {@code timeout}; null when none came. */

@@ -24,6 +24,8 @@ public final class E2eStack {
 
     public static final int PORT_OFFSET = 10000;
     public static final String DB_SUFFIX = "_e2e";
+    /** {@code HANDOFF_ACTIVITY_MAX_ENTRIES} of the stack: small, so that a flood is cut soon (ActivityEndToEndTest). */
+    public static final int ACTIVITY_MAX_ENTRIES = 200;
     public static final String CURSOR_KEY = "key_e2e_cursor_" + UUID.randomUUID().toString().replace("-", "");
 
     private static E2eStack instance;
@@ -59,6 +61,7 @@ public final class E2eStack {
         env.put("HANDOFF_PUBLIC_URL", "http://127.0.0.1:" + ports.gateway());
         env.put("HANDOFF_CURSOR_POLL_INTERVAL", "1s");
         env.put("HANDOFF_CURSOR_MAX_BACKOFF", "5s");
+        env.put("HANDOFF_ACTIVITY_MAX_ENTRIES", String.valueOf(ACTIVITY_MAX_ENTRIES));
         // the build machine's PostgreSQL (100 connections) is shared with other suites: small pools for this stack
         env.put("QUARKUS_DATASOURCE_REACTIVE_MAX_SIZE", "8");
         // the services export their spans to a receiver in this JVM (TraceAndMetricsTest reads them)
