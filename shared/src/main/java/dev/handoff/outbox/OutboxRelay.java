@@ -43,8 +43,14 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * is tried again by a later round.
  * <p>
  * Each event is sent in the trace of the change that wrote it (its row's {@link TraceContext}), so the record's
- * {@code traceparent} header links the consumers' work to that change, not to this relay's round. After each drain
- * the relay notes how old the oldest unsent event is ({@code handoff_outbox_oldest_unsent_seconds}).
+ * {@code traceparent} header links the consumers' work to that change, not to this relay's round. After a drain
+ * the relay notes how old the oldest unsent event is ({@code handoff_outbox_oldest_unsent_seconds}): after every
+ * drain that failed, otherwise at most once per {@link #LAG_EVERY} (the sweep drains about that often), so that a
+ * busy relay does not pay one more query per commit for it.
+ * <p>
+ * A drain ends with the first round that was not full (fewer runs claimed than the batch size and fewer events than
+ * a round sends): nothing else was unsent and unclaimed when it ran, and whatever was committed since kicked the
+ * relay again. So a commit's events cost one round, not one round and an empty one.
  */
 public class OutboxRelay {
 
@@ -69,7 +75,9 @@ public class OutboxRelay {
                for update of o""";
     /** A round sends at most this many times the batch size of events (the claimed runs' backlog beyond waits). */
     static final int EVENTS_PER_ROUND_FACTOR = 4;
-    /** The age gauge's input ({@link OutboxLag}), read once per drain from the unsent rows only (a partial index). */
+    /** How often a drain that went well looks up the oldest unsent event at most (a failed one always does). */
+    static final java.time.Duration LAG_EVERY = java.time.Duration.ofSeconds(1);
+    /** The age gauge's input ({@link OutboxLag}), read after a drain from the unsent rows only (a partial index). */
     static final String OLDEST_UNSENT = "select min(created_at) from outbox where sent_at is null and parked_at is null";
     private static final String MARK_SENT = "update outbox set sent_at = now() where id = any($1)";
     private static final String PARK = "update outbox set parked_at = now(), error = $2 where id = $1";
@@ -84,6 +92,7 @@ public class OutboxRelay {
     private final Function<List<Parked>, Uni<Void>> onParked;
     private final AtomicBoolean draining = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    private volatile long lagMeasuredAt = System.nanoTime() - LAG_EVERY.toNanos();
     private volatile boolean stopped;
 
     /**
@@ -131,16 +140,23 @@ public class OutboxRelay {
      */
     public Uni<Integer> drain() {
         AtomicInteger published = new AtomicInteger();
+        AtomicBoolean failed = new AtomicBoolean();
         return Multi.createBy().repeating().uni(this::round)
-                .whilst(result -> result.progressed() && !result.failed())
-                .onItem().invoke(result -> published.addAndGet(result.published()))
+                .whilst(result -> result.mayHaveMore())
+                .onItem().invoke(result -> {
+                    published.addAndGet(result.published());
+                    failed.compareAndSet(false, result.failed());
+                })
                 .collect().last()
                 .map(last -> published.get())
-                .onTermination().call(this::measureLag);
+                .onTermination().call((result, failure, cancelled) -> failed.get() || failure != null
+                        || System.nanoTime() - lagMeasuredAt >= LAG_EVERY.toNanos()
+                        ? measureLag() : Uni.createFrom().voidItem());
     }
 
     /** Updates {@code handoff_outbox_oldest_unsent_seconds}; a failure leaves the last value (and is not raised). */
     private Uni<Void> measureLag() {
+        lagMeasuredAt = System.nanoTime();
         return pool.query(OLDEST_UNSENT).execute()
                 .invoke(rows -> {
                     var oldest = rows.iterator().next().getOffsetDateTime(0);
@@ -177,10 +193,13 @@ public class OutboxRelay {
                             for (Row head : heads) {
                                 claimed[i++] = head.getUUID("run_id");
                             }
+                            int maxEvents = config.batchSize() * EVENTS_PER_ROUND_FACTOR;
+                            boolean allRuns = heads.size() < config.batchSize();
                             return connection.preparedQuery(CLAIMED_RUNS_EVENTS)
-                                    .execute(Tuple.of(claimed, config.batchSize() * EVENTS_PER_ROUND_FACTOR))
-                                    .chain(this::publishInOrder)
-                                    .chain(outcomes -> record(connection, outcomes));
+                                    .execute(Tuple.of(claimed, maxEvents))
+                                    .chain(events -> publishInOrder(events)
+                                            .chain(outcomes -> record(connection, outcomes,
+                                                    !allRuns || events.size() >= maxEvents)));
                         }))
                 .invoke(round -> {
                     if (!round.parked().isEmpty()) {
@@ -240,11 +259,12 @@ public class OutboxRelay {
                 });
     }
 
-    private Uni<Round> record(SqlConnection connection, List<Outcome> outcomes) {
+    /** {@code full}: the round took as many runs or events as a round may, so more may be waiting. */
+    private Uni<Round> record(SqlConnection connection, List<Outcome> outcomes, boolean full) {
         Long[] sent = outcomes.stream().filter(o -> o.state() == State.SENT).map(Outcome::id).toArray(Long[]::new);
         List<Parked> parked = outcomes.stream().filter(o -> o.state() == State.PARKED).map(Outcome::parked).toList();
         boolean failed = outcomes.stream().anyMatch(o -> o.state() == State.UNSENT);
-        Round round = new Round(sent.length, parked, failed);
+        Round round = new Round(sent.length, parked, failed, full);
         Uni<Void> marked = sent.length == 0
                 ? Uni.createFrom().voidItem()
                 : connection.preparedQuery(MARK_SENT).execute(Tuple.tuple().addArrayOfLong(sent)).replaceWithVoid();
@@ -280,13 +300,16 @@ public class OutboxRelay {
         }
     }
 
-    private record Round(int published, List<Parked> parked, boolean failed) {
+    private record Round(int published, List<Parked> parked, boolean failed, boolean full) {
 
-        static final Round EMPTY = new Round(0, List.of(), false);
+        static final Round EMPTY = new Round(0, List.of(), false, false);
 
-        /** Whether another round may find more: something was sent or set aside. */
-        boolean progressed() {
-            return published > 0 || !parked.isEmpty();
+        /**
+         * Whether another round may find more: this one was full and went well (something was sent or set aside, and
+         * no send failed for now: the next sweep tries those again).
+         */
+        boolean mayHaveMore() {
+            return full && !failed && (published > 0 || !parked.isEmpty());
         }
     }
 }

@@ -41,8 +41,8 @@ record Config(boolean quick, boolean keep, boolean profile, java.util.Set<Intege
         Map<String, Integer> v = new HashMap<>(Map.ofEntries(
                 Map.entry("port-offset", 20000), Map.entry("kafka-port", 19292), Map.entry("cursor-port", 28090),
                 Map.entry("floor-port", 28095),
-                Map.entry("launch-rate", 100), Map.entry("launch-rounds", quick ? 2 : 5), Map.entry("launch-seconds", quick ? 5 : 12),
-                Map.entry("status-rate", 200), Map.entry("status-seconds", quick ? 10 : 60), Map.entry("status-windows", quick ? 2 : 6),
+                Map.entry("launch-rate", 50), Map.entry("launch-rounds", quick ? 2 : 5), Map.entry("launch-seconds", quick ? 5 : 12),
+                Map.entry("status-rate", 100), Map.entry("status-seconds", quick ? 10 : 60), Map.entry("status-windows", quick ? 2 : 6),
                 Map.entry("hop-rounds", quick ? 2 : 3), Map.entry("hop-seconds", quick ? 5 : 10),
                 Map.entry("contention-rounds", quick ? 3 : 20), Map.entry("contention-parallel", 50),
                 Map.entry("fanout-clients", quick ? 200 : 1000), Map.entry("fanout-events", quick ? 3 : 5),

@@ -97,18 +97,35 @@ final class Footprint {
         }
     }
 
-    /** The first start of the stack: all four at once (how ./handoff up starts them), each measured the same way. */
-    static List<Startup.Sample> firstStart(Stack stack, boolean fresh) {
+    /** A start of the whole stack: each service's start to ready, and seconds from {@code ./handoff up} until the last was ready. */
+    record StackStart(List<Startup.Sample> services, double seconds) {
+    }
+
+    /** Starts the stack: all four at once (how ./handoff up starts them), each measured the same way, and the whole. */
+    static StackStart stackStart(Stack stack, boolean fresh) {
         Map<String, CompletableFuture<Double>> ready = new LinkedHashMap<>();
         for (String service : Stack.SERVICES) {
             ready.put(service, CompletableFuture.supplyAsync(
                     () -> Startup.awaitReady(stack.port(service), () -> stack.pid(service), Duration.ofSeconds(600)), POLLERS));
         }
+        double up = Proc.uptime();
         stack.up(fresh);
         List<Startup.Sample> samples = new ArrayList<>();
+        double last = up;
         for (String service : Stack.SERVICES) {
-            samples.add(Startup.sample(service, stack.pid(service), ready.get(service).join(), stack.log(service)));
+            double at = ready.get(service).join();
+            last = Math.max(last, at);
+            samples.add(Startup.sample(service, stack.pid(service), at, stack.log(service)));
         }
-        return samples;
+        return new StackStart(samples, last - up);
+    }
+
+    /** The four services stopped, then started again by one {@code ./handoff up} (broker and databases kept, services built). */
+    static StackStart stackRestart(Stack stack) {
+        for (String service : Stack.SERVICES) {
+            keepLog(stack, service, "before-stack-restart");
+            stack.stop(service);
+        }
+        return stackStart(stack, false);
     }
 }

@@ -20,7 +20,7 @@ final class LaunchPhase {
             Map<String, Double> floorCpuMillis, Map<String, Double> agentContextCpuMillis, Map<String, Double> agentConfigCpuMillis,
             Samples lowRate, Samples lowRateFloor, double backlogSeconds, Samples spread, int spreadWorkspaces,
             Map<String, Double> spreadCpuMillis, Map<String, Double> runsDbSessions, int runsDbSamples,
-            Map<String, Double> spreadDbSessions) {
+            Map<String, Double> spreadDbSessions, int coldRoundBreakerLines, int breakerLines) {
 
         Samples.Rounds productRounds() {
             return Samples.Rounds.of("launch", product);
@@ -54,6 +54,8 @@ final class LaunchPhase {
         c.profiler().start("launch", c.servicePids());
         PgSampler sessions = new PgSampler(RUNS_DB).start();
         sessions.pause();
+        long breakerBefore = breakerLines(c);
+        long coldBreaker = 0;
         for (int round = 1; round <= config.launchRounds(); round++) {
             String[] tasks = new String[perRound];
             for (int i = 0; i < perRound; i++) {
@@ -82,6 +84,9 @@ final class LaunchPhase {
                 }
             }
             logRound(p);
+            if (round == 1) {
+                coldBreaker = breakerLines(c) - breakerBefore;
+            }
             Ctx.log("floor round %d/%d: %d inserts at %d/s", round, config.launchRounds(), perRound, config.launchRate());
             cpuBefore = c.cpu().snapshot();
             OpenLoop.Result f = OpenLoop.run("floor round " + round, config.launchRate(), perRound,
@@ -95,6 +100,7 @@ final class LaunchPhase {
         }
         c.profiler().stop("launch", c.servicePids());
         sessions.close();
+        long breaker = breakerLines(c) - breakerBefore;
         // diagnosis: what the launch's two downstream reads cost alone, at the same rate
         int count = perRound;
         Ctx.log("diagnosis: GET /api/tasks/{id}/agent-context at %d/s", config.launchRate());
@@ -187,7 +193,20 @@ final class LaunchPhase {
         return new Result(product, floor, productLag, floorLag, context.samples(), agentConfig.samples(), launched,
                 productCpu, floorCpu, contextCpu, configCpu, low.samples(), lowFloor.samples(), backlog, spread,
                 SPREAD_WORKSPACES, spreadCpu, sessions.averages(), sessions.samples(),
-                spreadSessions == null ? Map.of() : spreadSessions.averages());
+                spreadSessions == null ? Map.of() : spreadSessions.averages(), (int) coldBreaker, (int) breaker);
+    }
+
+    /** Lines the services have logged so far about a call refused by an open circuit breaker. */
+    private static long breakerLines(Ctx c) {
+        long count = 0;
+        for (String service : Stack.SERVICES) {
+            try (var lines = java.nio.file.Files.lines(c.stack().log(service), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+                count += lines.filter(line -> line.contains("CircuitBreakerOpenException")).count();
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                Ctx.log("cannot read the log of %s: %s", service, e.getMessage());
+            }
+        }
+        return count;
     }
 
     static void logRound(OpenLoop.Result r) {

@@ -18,7 +18,8 @@ final class Results {
     List<Conditions.Phase> phases = List.of();
     List<String> failures = new ArrayList<>();
 
-    List<Startup.Sample> firstStart;
+    Footprint.StackStart firstStart;
+    Footprint.StackStart stackRestart;
     List<Startup.Sample> floorStarts = new ArrayList<>();
     LaunchPhase.Result launch;
     List<ContentionPhase.Round> contention;
