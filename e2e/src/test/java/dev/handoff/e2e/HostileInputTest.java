@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.handoff.e2e.chaos.Databases;
 import dev.handoff.e2e.chaos.RawHttp;
+import dev.handoff.testsupport.SseClient;
+import dev.handoff.testsupport.SseStream;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -513,6 +515,39 @@ class HostileInputTest {
         assertEquals(List.of(), violations);
     }
 
+    /**
+     * v2: a workspace has at most HANDOFF_SSE_MAX_PER_WORKSPACE (50) open streams: of 51 opened at once exactly one is
+     * refused, 429 {@code concurrency-limit} as problem+json with {@code Retry-After}, and another workspace still gets
+     * its stream.
+     */
+    @Test
+    @Order(12)
+    void theFiftyFirstStreamOfAWorkspaceIsRefusedWith429AndRetryAfter() throws Exception {
+        String workspaceToken = "Bearer " + e2e.jwt().admin(E2eStack.newWorkspace("fuzz-sse"));
+        try (SseClient client = SseClient.of(e2e.notifications(""), 60)) {
+            List<SseStream> streams = new ArrayList<>();
+            for (int i = 0; i < 51; i++) {
+                streams.add(client.open("/api/events", Map.of("Authorization", workspaceToken)));
+            }
+            java.util.concurrent.CompletableFuture.allOf(streams.stream().map(SseStream::status)
+                    .toArray(java.util.concurrent.CompletableFuture[]::new)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            List<SseStream> refused = streams.stream().filter(stream -> stream.statusCode() != 200).toList();
+            assertEquals(1, refused.size(), "one of 51 refused: " + streams.stream().map(SseStream::statusCode).toList());
+            SseStream tooMany = refused.get(0);
+            assertEquals(429, tooMany.statusCode());
+            assertTrue(Integer.parseInt(tooMany.retryAfter()) > 0, "Retry-After: " + tooMany.retryAfter());
+            await().atMost(Duration.ofSeconds(30)).until(tooMany::hasEnded);
+            assertTrue(tooMany.contentType().startsWith("application/problem+json"), tooMany.contentType());
+            JsonNode problem = RawHttp.parse(tooMany.body());
+            assertEquals("concurrency-limit", problem.path("code").asText(), tooMany.body());
+            assertFalse(problem.path("detail").asText().isBlank(), tooMany.body());
+            SseStream other = client.open("/api/events", Map.of("Authorization", "Bearer " + token));
+            assertEquals(200, other.status().get(30, java.util.concurrent.TimeUnit.SECONDS), "another workspace's stream");
+            streams.forEach(SseStream::close);
+            other.close();
+        }
+    }
+
     private void expectRefused(List<String> violations, String method, String url, String token, String body) {
         RawHttp.Answer answer = http.send(method, url, withType(token), body.getBytes(StandardCharsets.UTF_8));
         if (answer.status() != 400 || !answer.isProblem() || !"validation-failed".equals(answer.code())) {
@@ -821,7 +856,7 @@ class HostileInputTest {
 
     /** Idempotency-Keys that are no key; then a valid request, refused because agents are disabled in this workspace. */
     private void idempotencyKeysAndConfiguration(String endpoint, String url, ObjectNode valid) {
-        for (String key : List.of("k".repeat(256), "with space", "tab\there", "k".repeat(10_000), "")) {
+        for (String key : List.of("k".repeat(256), "with space", "tab\there", "k".repeat(10_000))) {
             Map<String, String> headers = withType(token);
             headers.put("Idempotency-Key", key);
             add(endpoint, "Idempotency-Key " + abbreviate(key), "POST", url, headers, bytes(valid), Set.of(400, 431), null);
