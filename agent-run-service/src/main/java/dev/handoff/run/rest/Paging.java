@@ -1,12 +1,12 @@
 package dev.handoff.run.rest;
 
 import dev.handoff.run.repository.RunPosition;
+import dev.handoff.web.ListPaging;
 import dev.handoff.web.ProblemException;
 import dev.handoff.web.ProblemException.Violation;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +39,7 @@ final class Paging {
      * Quarkus REST hands an empty value ({@code ?limit=}) over as absent, and an empty limit is not a number.
      */
     static Request parse(UriInfo uri, String list) {
-        return parse(rawParameter(uri, "limit"), rawParameter(uri, "cursor"), list);
+        return parse(ListPaging.rawParameter(uri, "limit"), ListPaging.rawParameter(uri, "cursor"), list);
     }
 
     static Request parse(String limit, String cursor, String list) {
@@ -83,31 +83,6 @@ final class Paging {
             response.header("Link", "<" + link + ">; rel=\"next\"");
         }
         return response.build();
-    }
-
-    /** The first value of the query parameter (empty when given without one), or null when it is absent. */
-    static String rawParameter(UriInfo uri, String name) {
-        String query = uri.getRequestUri().getRawQuery();
-        if (query == null) {
-            return null;
-        }
-        for (String pair : query.split("&")) {
-            int equals = pair.indexOf('=');
-            String key = equals < 0 ? pair : pair.substring(0, equals);
-            if (decode(key).equals(name)) {
-                return equals < 0 ? "" : decode(pair.substring(equals + 1));
-            }
-        }
-        return null;
-    }
-
-    private static String decode(String text) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            // a broken %-escape: kept as it came, and then refused as not a number or not a cursor of ours
-            return text;
-        }
     }
 
     static String encode(RunPosition position, String list) {

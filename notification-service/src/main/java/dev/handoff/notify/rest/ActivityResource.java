@@ -3,6 +3,7 @@ package dev.handoff.notify.rest;
 import dev.handoff.events.RunActivity.Entry;
 import dev.handoff.notify.service.ActivityService;
 import dev.handoff.web.Caller;
+import dev.handoff.web.ListPaging;
 import dev.handoff.web.ProblemException;
 import dev.handoff.web.ProblemException.Violation;
 import io.smallrye.mutiny.Uni;
@@ -14,8 +15,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -107,7 +106,7 @@ public class ActivityResource {
 
         static Query parse(UriInfo uri) {
             List<Violation> violations = new ArrayList<>();
-            String run = rawParameter(uri, "runId");
+            String run = ListPaging.rawParameter(uri, "runId");
             UUID runId = null;
             if (run == null || run.isBlank()) {
                 violations.add(new Violation("runId", "is required"));
@@ -119,7 +118,7 @@ public class ActivityResource {
                 }
             }
             long after = 0;
-            String afterValue = rawParameter(uri, "after");
+            String afterValue = ListPaging.rawParameter(uri, "after");
             if (afterValue != null) {
                 try {
                     after = Long.parseLong(afterValue.strip());
@@ -131,7 +130,7 @@ public class ActivityResource {
                 }
             }
             int limit = DEFAULT_LIMIT;
-            String limitValue = rawParameter(uri, "limit");
+            String limitValue = ListPaging.rawParameter(uri, "limit");
             if (limitValue != null) {
                 try {
                     limit = Integer.parseInt(limitValue.strip());
@@ -150,29 +149,5 @@ public class ActivityResource {
             return new Query(runId, after, limit);
         }
 
-        /** The first value of the query parameter (empty when given without one), or null when it is absent. */
-        private static String rawParameter(UriInfo uri, String name) {
-            String query = uri.getRequestUri().getRawQuery();
-            if (query == null) {
-                return null;
-            }
-            for (String pair : query.split("&")) {
-                int equals = pair.indexOf('=');
-                String key = equals < 0 ? pair : pair.substring(0, equals);
-                if (decode(key).equals(name)) {
-                    return equals < 0 ? "" : decode(pair.substring(equals + 1));
-                }
-            }
-            return null;
-        }
-
-        private static String decode(String text) {
-            try {
-                return URLDecoder.decode(text, StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                // a broken %-escape: kept as it came, and then refused as not a UUID or not a number
-                return text;
-            }
-        }
     }
 }

@@ -103,12 +103,8 @@ public class WebhookResource {
     public Uni<Response> list(@Parameter(description = LIMIT) @QueryParam("limit") String limit,
             @Parameter(description = CURSOR) @QueryParam("cursor") String cursor, @Context UriInfo uri) {
         return Uni.createFrom().deferred(() -> {
-            ListPaging.Request<WebhookStore.WebhookPosition> page = ListPaging.parse(uri, "webhooks", parts -> {
-                if (parts.size() != 2) {
-                    throw new IllegalArgumentException("not a webhook's position");
-                }
-                return new WebhookStore.WebhookPosition(Instant.parse(parts.get(0)), UUID.fromString(parts.get(1)));
-            });
+            ListPaging.Request<WebhookStore.WebhookPosition> page = ListPaging.parse(uri, "webhooks",
+                    parts -> new WebhookStore.WebhookPosition(createdAt(parts), UUID.fromString(parts.get(1))));
             return service.list(caller.workspace(), page.limit(), page.after())
                     .map(found -> ListPaging.answer(found.items().stream().map(WebhookView::of).toList(), found.next(),
                             page.limit(), uri, "webhooks"));
@@ -141,14 +137,18 @@ public class WebhookResource {
         // a cursor names the webhook whose log it came from: another webhook's is not one of this list's
         String list = "deliveries:" + id;
         return Uni.createFrom().deferred(() -> {
-            ListPaging.Request<WebhookStore.DeliveryPosition> page = ListPaging.parse(uri, list, parts -> {
-                if (parts.size() != 2) {
-                    throw new IllegalArgumentException("not a delivery's position");
-                }
-                return new WebhookStore.DeliveryPosition(Instant.parse(parts.get(0)), Long.parseLong(parts.get(1)));
-            });
+            ListPaging.Request<WebhookStore.DeliveryPosition> page = ListPaging.parse(uri, list,
+                    parts -> new WebhookStore.DeliveryPosition(createdAt(parts), Long.parseLong(parts.get(1))));
             return service.deliveries(caller.workspace(), id, page.limit(), page.after())
                     .map(found -> ListPaging.answer(found.items(), found.next(), page.limit(), uri, list));
         });
+    }
+
+    /** The creation time of a cursor's two values (creation time, then id or sequence); other cursors are none of ours. */
+    private static Instant createdAt(List<String> parts) {
+        if (parts.size() != 2) {
+            throw new IllegalArgumentException("not a position of this list");
+        }
+        return Instant.parse(parts.get(0));
     }
 }

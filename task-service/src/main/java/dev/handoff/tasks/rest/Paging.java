@@ -3,11 +3,11 @@ package dev.handoff.tasks.rest;
 import dev.handoff.tasks.repository.ListPosition;
 import dev.handoff.tasks.service.InputValidation;
 import dev.handoff.tasks.service.ListPage;
+import dev.handoff.web.ListPaging;
 import dev.handoff.web.ProblemException.Violation;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,7 +38,7 @@ final class Paging {
      * an empty limit is not a number.
      */
     static Request parse(UriInfo uri, String list) {
-        return parse(rawParameter(uri, "limit"), rawParameter(uri, "cursor"), list);
+        return parse(ListPaging.rawParameter(uri, "limit"), ListPaging.rawParameter(uri, "cursor"), list);
     }
 
     static Request parse(String limit, String cursor, String list) {
@@ -78,31 +78,6 @@ final class Paging {
             response.header("Link", "<" + target + ">; rel=\"next\"");
         }
         return response.build();
-    }
-
-    /** The first value of the query parameter (empty when given without one), or null when it is absent. */
-    static String rawParameter(UriInfo uri, String name) {
-        String query = uri.getRequestUri().getRawQuery();
-        if (query == null) {
-            return null;
-        }
-        for (String pair : query.split("&")) {
-            int equals = pair.indexOf('=');
-            String key = equals < 0 ? pair : pair.substring(0, equals);
-            if (decode(key).equals(name)) {
-                return equals < 0 ? "" : decode(pair.substring(equals + 1));
-            }
-        }
-        return null;
-    }
-
-    private static String decode(String text) {
-        try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            // a broken %-escape: kept as it came, and then refused as not a number or not a cursor of ours
-            return text;
-        }
     }
 
     static String encode(ListPosition position, String list) {
