@@ -38,7 +38,7 @@ class AgentOutputFloodTest {
     private static final long HEAP_LIMIT = 160L * 1024 * 1024;
     private static final int MAX_AGENT_ENTRIES = 20_000;
     private static final int MAX_ENTRY_CHARS = 4_000;
-    private static final Duration RUN = Duration.ofSeconds(150);
+    private static final Duration RUN = Duration.ofSeconds(300);
     private static final Pattern HEAP = Pattern.compile("^jvm_memory_(used|max)_bytes\\{([^}]*)}\\s+(\\S+)$", Pattern.MULTILINE);
     private static final Pattern CUT = Pattern.compile("^(x*) \\[cut: (\\d+) more characters]$");
 
