@@ -147,7 +147,7 @@ class AgentOutputFloodTest {
     private List<JsonNode> activity(Api api, String runId) {
         List<JsonNode> entries = new ArrayList<>();
         // the last entries (the gateway's closing steps) may still be on their way: read until they stop coming
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(2)).until(() -> {
             int seen = entries.size();
             entries.clear();
             String next = e2e.notifications("/api/activity?runId=" + runId + "&limit=200");
