@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.handoff.e2e.chaos.Databases;
 import dev.handoff.e2e.chaos.RawHttp;
+import dev.handoff.testsupport.SseClient;
+import dev.handoff.testsupport.SseStream;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +100,8 @@ class HostileInputTest {
     private String subtask;
     private String run;
     private String pullRequest;
+    /** A task whose agent context (task + brief) is over HANDOFF_MAX_CONTEXT_BYTES (3 MiB), though each field is in its limit. */
+    private String hugeTask;
     private Map<String, Long> rowsBefore;
     private Map<String, Long> rowsAfter;
     private Map<String, JsonNode> fixturesBefore;
@@ -136,6 +140,7 @@ class HostileInputTest {
         run = api.launch(task, Map.of("repositoryUrl", e2e.sampleRepository(), "branch", "main")).get("id").asText();
         String url = api.awaitStatus(run, "COMPLETED", Duration.ofSeconds(90)).path("pullRequest").path("url").asText();
         pullRequest = url.substring(url.lastIndexOf('/') + 1);
+        hugeTask = hugeTask();
         // agents off: a launch that slips through validation is refused later (422) instead of writing a run
         api.expect(200, api.send("PUT", e2e.gateway("/api/agent-config"), Map.of("provider", "local", "enabled", false)));
         new Api(e2e, configToken).configureLocal();
@@ -467,9 +472,13 @@ class HostileInputTest {
                 body.set(field, scalar);
                 expectRefused(violations, "POST", e2e.runs("/api/tasks/" + task + "/runs"), token, body.toString());
             }
-            ObjectNode config = obj(Map.of("provider", "local", "enabled", true));
-            config.set("model", scalar);
-            expectRefused(violations, "PUT", e2e.gateway("/api/agent-config"), configToken, config.toString());
+            for (String field : List.of("model", "agent", "gitToken")) {
+                ObjectNode config = obj(Map.of("provider", "local", "enabled", true));
+                config.set(field, scalar);
+                expectRefused(violations, "PUT", e2e.gateway("/api/agent-config"), configToken, config.toString());
+            }
+            expectRefused(violations, "POST", e2e.runs("/api/runs/" + run + "/followups"), token,
+                    obj(Map.of()).set("instructions", scalar).toString());
         }
         expectRefused(violations, "PUT", e2e.gateway("/api/agent-config"), configToken, "{\"provider\":\"local\",\"enabled\":2}");
         assertEquals(List.of(), violations);
@@ -506,6 +515,39 @@ class HostileInputTest {
         assertEquals(List.of(), violations);
     }
 
+    /**
+     * v2: a workspace has at most HANDOFF_SSE_MAX_PER_WORKSPACE (50) open streams: of 51 opened at once exactly one is
+     * refused, 429 {@code concurrency-limit} as problem+json with {@code Retry-After}, and another workspace still gets
+     * its stream.
+     */
+    @Test
+    @Order(12)
+    void theFiftyFirstStreamOfAWorkspaceIsRefusedWith429AndRetryAfter() throws Exception {
+        String workspaceToken = "Bearer " + e2e.jwt().admin(E2eStack.newWorkspace("fuzz-sse"));
+        try (SseClient client = SseClient.of(e2e.notifications(""), 60)) {
+            List<SseStream> streams = new ArrayList<>();
+            for (int i = 0; i < 51; i++) {
+                streams.add(client.open("/api/events", Map.of("Authorization", workspaceToken)));
+            }
+            java.util.concurrent.CompletableFuture.allOf(streams.stream().map(SseStream::status)
+                    .toArray(java.util.concurrent.CompletableFuture[]::new)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            List<SseStream> refused = streams.stream().filter(stream -> stream.statusCode() != 200).toList();
+            assertEquals(1, refused.size(), "one of 51 refused: " + streams.stream().map(SseStream::statusCode).toList());
+            SseStream tooMany = refused.get(0);
+            assertEquals(429, tooMany.statusCode());
+            assertTrue(Integer.parseInt(tooMany.retryAfter()) > 0, "Retry-After: " + tooMany.retryAfter());
+            await().atMost(Duration.ofSeconds(30)).until(tooMany::hasEnded);
+            assertTrue(tooMany.contentType().startsWith("application/problem+json"), tooMany.contentType());
+            JsonNode problem = RawHttp.parse(tooMany.body());
+            assertEquals("concurrency-limit", problem.path("code").asText(), tooMany.body());
+            assertFalse(problem.path("detail").asText().isBlank(), tooMany.body());
+            SseStream other = client.open("/api/events", Map.of("Authorization", "Bearer " + token));
+            assertEquals(200, other.status().get(30, java.util.concurrent.TimeUnit.SECONDS), "another workspace's stream");
+            streams.forEach(SseStream::close);
+            other.close();
+        }
+    }
+
     private void expectRefused(List<String> violations, String method, String url, String token, String body) {
         RawHttp.Answer answer = http.send(method, url, withType(token), body.getBytes(StandardCharsets.UTF_8));
         if (answer.status() != 400 || !answer.isProblem() || !"validation-failed".equals(answer.code())) {
@@ -535,7 +577,8 @@ class HostileInputTest {
                 new Field("provider", Kind.ENUM, false, 0));
         ObjectNode configBody = obj(Map.of("provider", "local", "enabled", true, "model", "m"));
         List<Field> configFields = List.of(new Field("provider", Kind.ENUM, true, 0), new Field("apiKey", Kind.TEXT, false, 1000),
-                new Field("enabled", Kind.BOOL, true, 0), new Field("model", Kind.TEXT, false, 200));
+                new Field("enabled", Kind.BOOL, true, 0), new Field("model", Kind.TEXT, false, 200),
+                new Field("agent", Kind.TEXT, false, 64), new Field("gitToken", Kind.TEXT, false, 1000));
 
         // task-service
         bodies("POST /api/briefs", "POST", e2e.tasks("/api/briefs"), token, briefBody, briefFields);
@@ -576,6 +619,16 @@ class HostileInputTest {
                     e2e.runs("/api/runs?status=" + URLEncoder.encode(status, StandardCharsets.UTF_8)), RawHttp.auth(token), null,
                     BAD_INPUT, "validation-failed");
         }
+        String followUpUrl = e2e.runs("/api/runs/" + run + "/followups");
+        ObjectNode followUpBody = obj(Map.of("instructions", "Also greet in French"));
+        bodies("POST /api/runs/{id}/followups", "POST", followUpUrl, token, followUpBody,
+                List.of(new Field("instructions", Kind.TEXT, true, 10_000)));
+        followUps("POST /api/runs/{id}/followups", followUpUrl, followUpBody);
+        ids("POST /api/runs/{id}/followups", "POST", e2e.runs("/api/runs/"), "/followups", followUpBody);
+        add("POST /api/tasks/{id}/runs", "agent context over 3 MiB", "POST", e2e.runs("/api/tasks/" + hugeTask + "/runs"),
+                withType(token), bytes(launchBody), Set.of(422), "context-too-large");
+        methods("agent-run-service", e2e.runs(""), List.of("GET /api/runs/" + run + "/followups", "PUT /api/runs/" + run + "/followups",
+                "DELETE /api/runs/" + run + "/followups"));
         methods("agent-run-service", e2e.runs(""), List.of("PUT /api/runs/" + run, "DELETE /api/runs/" + run, "PATCH /api/runs/" + run,
                 "GET /api/runs/" + run + "/cancel", "GET /api/runs/" + run + "/retry", "DELETE /api/tasks/" + task + "/runs", "POST /api/runs"));
         unknownPaths("agent-run-service", e2e.runs(""), List.of("/api/nothing-here", "/api/runs/" + run + "/resume"));
@@ -592,8 +645,18 @@ class HostileInputTest {
 
         // notification-service
         events("GET /api/events");
+        activity("GET /api/activity");
         methods("notification-service", e2e.notifications(""), List.of("POST /api/events", "PUT /api/events", "DELETE /api/events"));
         unknownPaths("notification-service", e2e.notifications(""), List.of("/api/nothing-here", "/api/events/1"));
+
+        // every list of the contract, with a limit and a cursor that are none (v2 "Lists, updates, sizes")
+        pages("GET /api/briefs", e2e.tasks("/api/briefs"));
+        pages("GET /api/briefs/{id}/tasks", briefUrl + "/tasks");
+        pages("GET /api/tasks/{id}/runs", e2e.runs("/api/tasks/" + task + "/runs"));
+        pages("GET /api/runs", e2e.runs("/api/runs"));
+        pages("GET /api/runs?status=", e2e.runs("/api/runs?status=COMPLETED"));
+        pages("GET /api/webhooks", e2e.notifications("/api/webhooks"));
+        pages("GET /api/webhooks/{id}/deliveries", e2e.notifications("/api/webhooks/" + UUID.randomUUID() + "/deliveries"));
     }
 
     /** Malformed bodies, wrong content types, and every field broken in every way its type allows. */
@@ -788,6 +851,11 @@ class HostileInputTest {
             json(endpoint, "targetBranch " + abbreviate(bad), "POST", url, token, bytes(with(valid, "targetBranch", NODES.textNode(bad))),
                     BAD_INPUT, "validation-failed");
         }
+        idempotencyKeysAndConfiguration(endpoint, url, valid);
+    }
+
+    /** Idempotency-Keys that are no key; then a valid request, refused because agents are disabled in this workspace. */
+    private void idempotencyKeysAndConfiguration(String endpoint, String url, ObjectNode valid) {
         for (String key : List.of("k".repeat(256), "with space", "tab\there", "k".repeat(10_000))) {
             Map<String, String> headers = withType(token);
             headers.put("Idempotency-Key", key);
@@ -795,6 +863,56 @@ class HostileInputTest {
         }
         // validation first, then the workspace's configuration: agents are disabled here
         json(endpoint, "agents disabled", "POST", url, token, bytes(valid), Set.of(422), "agents-disabled");
+    }
+
+    /** A follow-up of another workspace's run, or with what only a launch takes. */
+    private void followUps(String endpoint, String url, ObjectNode valid) {
+        json(endpoint, "another workspace's run", "POST", url, configToken, bytes(valid), Set.of(404), "not-found");
+        for (String field : List.of("repositoryUrl", "branch", "targetBranch", "provider")) {
+            json(endpoint, field + " of a launch", "POST", url, token, bytes(valid.deepCopy().put(field, "main")), BAD_INPUT,
+                    "validation-failed");
+        }
+        idempotencyKeysAndConfiguration(endpoint, url, valid);
+    }
+
+    /** A run's activity: a run id that is none, or another workspace's; {@code after} and {@code limit} out of range. */
+    private void activity(String endpoint) {
+        String url = e2e.notifications("/api/activity");
+        for (String query : List.of("", "?runId=", "?runId=%20", "?after=0&limit=10", "?runid=" + run)) {
+            add(endpoint, "query " + abbreviate(query), "GET", url + query, RawHttp.auth(token), null, BAD_INPUT, "validation-failed");
+        }
+        for (String id : badIds()) {
+            add(endpoint, "runId " + abbreviate(id), "GET", url + "?runId=" + id, RawHttp.auth(token), null, BAD_ID, null);
+        }
+        add(endpoint, "another workspace's run", "GET", url + "?runId=" + run, RawHttp.auth(configToken), null, Set.of(404), "not-found");
+        for (String after : List.of("-1", "abc", "1.5", "99999999999999999999", "1e3", "0x10", "%00", "", "-9223372036854775808")) {
+            add(endpoint, "after " + abbreviate(after), "GET", url + "?runId=" + run + "&after=" + after, RawHttp.auth(token), null,
+                    BAD_INPUT, "validation-failed");
+        }
+        for (String limit : badLimits()) {
+            add(endpoint, "limit " + abbreviate(limit), "GET", url + "?runId=" + run + "&limit=" + limit, RawHttp.auth(token), null,
+                    BAD_INPUT, "validation-failed");
+        }
+    }
+
+    /** A list's {@code limit} out of 1-200 or not a number, and cursors that are not the list's own. */
+    private void pages(String endpoint, String url) {
+        String join = url.contains("?") ? "&" : "?";
+        for (String limit : badLimits()) {
+            add(endpoint, "limit " + abbreviate(limit), "GET", url + join + "limit=" + limit, RawHttp.auth(token), null, BAD_INPUT,
+                    "validation-failed");
+        }
+        String base64 = java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString("1|briefs|2026-01-01T00:00:00Z|1' OR '1'='1".getBytes(StandardCharsets.UTF_8));
+        for (String cursor : List.of("", "garbage", "%00", "!!!!", "x".repeat(600), base64, "MXxub3RoaW5nfHh8eQ",
+                URLEncoder.encode("' OR 1=1 --", StandardCharsets.UTF_8), "null", "-1")) {
+            add(endpoint, "cursor " + abbreviate(cursor), "GET", url + join + "cursor=" + cursor, RawHttp.auth(token), null,
+                    BAD_INPUT, "validation-failed");
+        }
+    }
+
+    private static List<String> badLimits() {
+        return List.of("0", "-1", "201", "100000", "99999999999999999999", "abc", "1.5", "", "%00", "1e2", "0x10");
     }
 
     /** What PUT /api/agent-config refuses beyond the generic field breakage: key rules and Cursor's verdict. */
@@ -815,6 +933,16 @@ class HostileInputTest {
             json(endpoint, "config " + abbreviate(bodies.get(i).toString()), "PUT", url, configToken, bytes(obj(bodies.get(i))),
                     expected.get(i), codes.get(i));
         }
+        // v2: an agent preset the operator did not enable (this stack enables only its custom command), or for Cursor;
+        // the enabled presets are what the answer lists, never what a client sets
+        for (String agent : List.of("no-such-agent", "Custom", "custom ", "../custom", "custom\u0000", "*", "claude-code; id")) {
+            json(endpoint, "agent " + abbreviate(agent), "PUT", url, configToken,
+                    bytes(obj(Map.of("provider", "local", "enabled", true, "agent", agent))), BAD_INPUT, "validation-failed");
+        }
+        json(endpoint, "agent for cursor", "PUT", url, configToken,
+                bytes(obj(Map.of("provider", "cursor", "enabled", true, "apiKey", "k", "agent", "custom"))), BAD_INPUT, "validation-failed");
+        json(endpoint, "agents set by a client", "PUT", url, configToken,
+                bytes(obj(Map.of("provider", "local", "enabled", true, "agents", List.of("claude-code")))), BAD_INPUT, "validation-failed");
     }
 
     private void webhooks(String endpoint) {
@@ -992,6 +1120,21 @@ class HostileInputTest {
             return Set.of("COMPLETED", "FAILED", "CANCELLED").contains(last.get().get("status").asText());
         });
         return last.get();
+    }
+
+    /**
+     * A brief of 1 MiB and a task with 100 subtasks of 25,000 characters: every field within its limit and each body
+     * under 4 MiB, but together an agent context of about 3.6 MB.
+     */
+    private String hugeTask() {
+        String briefId = api.expect(201, api.send("POST", e2e.tasks("/api/briefs"),
+                Map.of("title", "A huge brief", "content", "b".repeat(1_048_576)))).get("id").asText();
+        List<Map<String, String>> subtasks = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            subtasks.add(Map.of("title", "step " + i, "description", "s".repeat(25_000)));
+        }
+        return api.expect(201, api.send("POST", e2e.tasks("/api/briefs/" + briefId + "/tasks"),
+                Map.of("title", "A huge task", "subtasks", subtasks))).get("id").asText();
     }
 
     private Map<String, JsonNode> fixtures() {

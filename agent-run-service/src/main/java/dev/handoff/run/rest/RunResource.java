@@ -110,7 +110,7 @@ public class RunResource {
         // a cursor names the task whose list it came from: another task's is not one of this list's
         String list = "runs:task:" + taskId;
         return Uni.createFrom().deferred(() -> {
-            Paging.Request page = Paging.parse(uri, list);
+            var page = Paging.parse(uri, list);
             return runs.ofTask(caller.workspace(), taskId, page.limit(), page.after())
                     .map(found -> Paging.answer(views(found), found.next(), page.limit(), uri, list));
         });
@@ -132,7 +132,7 @@ public class RunResource {
         return Uni.createFrom().deferred(() -> {
             RunStatus wanted = parseStatus(status);
             String list = "runs:status:" + (wanted == null ? "any" : wanted.name());
-            Paging.Request page = Paging.parse(uri, list);
+            var page = Paging.parse(uri, list);
             return runs.inStatus(caller.workspace(), wanted, page.limit(), page.after())
                     .map(found -> Paging.answer(views(found), found.next(), page.limit(), uri, list));
         });

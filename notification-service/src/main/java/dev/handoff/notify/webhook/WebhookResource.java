@@ -1,7 +1,7 @@
 package dev.handoff.notify.webhook;
 
 import dev.handoff.web.Caller;
-import dev.handoff.web.ProblemException;
+import dev.handoff.web.ListPaging;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -12,13 +12,17 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -35,8 +39,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class WebhookResource {
 
     static final String PATH = "/api/webhooks";
-    static final int DEFAULT_LIMIT = 50;
-    static final int MAX_LIMIT = 500;
+    private static final String LIMIT = "At most this many (1-200, default 50)";
+    private static final String CURSOR = "Where the previous page ended: take it from that page's Link header";
+    private static final String LINK = "<the same path with the next cursor>; rel=\"next\": only when more items exist";
 
     private final Caller caller;
     private final WebhookService service;
@@ -89,9 +94,21 @@ public class WebhookResource {
     }
 
     @GET
-    @Operation(summary = "This workspace's webhooks (without their secrets)")
-    public Uni<List<WebhookView>> list() {
-        return service.list(caller.workspace()).map(webhooks -> webhooks.stream().map(WebhookView::of).toList());
+    @Operation(summary = "This workspace's webhooks (without their secrets), oldest first, one page",
+            description = "Bounded like every list: `limit` (1-200, default 50), `cursor` and `Link: rel=\"next\"`.")
+    @APIResponse(responseCode = "200", description = "The webhooks", headers = @Header(name = "Link", description = LINK),
+            content = @Content(schema = @Schema(implementation = WebhookView.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "400", description = "validation-failed: bad limit or cursor",
+            content = @Content(mediaType = "application/problem+json"))
+    public Uni<Response> list(@Parameter(description = LIMIT) @QueryParam("limit") String limit,
+            @Parameter(description = CURSOR) @QueryParam("cursor") String cursor, @Context UriInfo uri) {
+        return Uni.createFrom().deferred(() -> {
+            ListPaging.Request<WebhookStore.WebhookPosition> page = ListPaging.parse(uri, "webhooks",
+                    parts -> new WebhookStore.WebhookPosition(createdAt(parts), UUID.fromString(parts.get(1))));
+            return service.list(caller.workspace(), page.limit(), page.after())
+                    .map(found -> ListPaging.answer(found.items().stream().map(WebhookView::of).toList(), found.next(),
+                            page.limit(), uri, "webhooks"));
+        });
     }
 
     @DELETE
@@ -106,28 +123,32 @@ public class WebhookResource {
 
     @GET
     @Path("/{id}/deliveries")
-    @Operation(summary = "The webhook's deliveries, newest first")
-    @APIResponse(responseCode = "200", description = "The delivery log",
-            content = @Content(schema = @Schema(implementation = DeliveryView.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
+    @Operation(summary = "The webhook's deliveries, newest first, one page",
+            description = "Bounded like every list: `limit` (1-200, default 50), `cursor` and `Link: rel=\"next\"`.")
+    @APIResponse(responseCode = "200", description = "The delivery log", headers = @Header(name = "Link", description = LINK),
+            content = @Content(schema = @Schema(implementation = DeliveryView.class, type = SchemaType.ARRAY)))
+    @APIResponse(responseCode = "400", description = "validation-failed: bad limit or cursor",
+            content = @Content(mediaType = "application/problem+json"))
     @APIResponse(responseCode = "404", description = "No such webhook in this workspace",
             content = @Content(mediaType = "application/problem+json"))
-    public Uni<List<DeliveryView>> deliveries(@PathParam("id") UUID id,
-            @Parameter(description = "At most this many (1-500, default 50)") @QueryParam("limit") String limit) {
-        return service.deliveries(caller.workspace(), id, limit(limit));
+    public Uni<Response> deliveries(@PathParam("id") UUID id,
+            @Parameter(description = LIMIT) @QueryParam("limit") String limit,
+            @Parameter(description = CURSOR) @QueryParam("cursor") String cursor, @Context UriInfo uri) {
+        // a cursor names the webhook whose log it came from: another webhook's is not one of this list's
+        String list = "deliveries:" + id;
+        return Uni.createFrom().deferred(() -> {
+            ListPaging.Request<WebhookStore.DeliveryPosition> page = ListPaging.parse(uri, list,
+                    parts -> new WebhookStore.DeliveryPosition(createdAt(parts), Long.parseLong(parts.get(1))));
+            return service.deliveries(caller.workspace(), id, page.limit(), page.after())
+                    .map(found -> ListPaging.answer(found.items(), found.next(), page.limit(), uri, list));
+        });
     }
 
-    private static int limit(String value) {
-        if (value == null || value.isBlank()) {
-            return DEFAULT_LIMIT;
+    /** The creation time of a cursor's two values (creation time, then id or sequence); other cursors are none of ours. */
+    private static Instant createdAt(List<String> parts) {
+        if (parts.size() != 2) {
+            throw new IllegalArgumentException("not a position of this list");
         }
-        try {
-            int limit = Integer.parseInt(value.strip());
-            if (limit >= 1 && limit <= MAX_LIMIT) {
-                return limit;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw ProblemException.validation("limit", "must be a number from 1 to " + MAX_LIMIT);
+        return Instant.parse(parts.get(0));
     }
 }

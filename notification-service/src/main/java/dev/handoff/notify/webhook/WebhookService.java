@@ -52,8 +52,8 @@ public class WebhookService {
                 });
     }
 
-    public Uni<List<Webhook>> list(String workspaceId) {
-        return store.list(workspaceId);
+    public Uni<WebhookStore.Page<Webhook>> list(String workspaceId, int limit, WebhookStore.WebhookPosition after) {
+        return store.list(workspaceId, limit, after);
     }
 
     public Uni<Void> delete(String workspaceId, UUID id) {
@@ -64,12 +64,13 @@ public class WebhookService {
         }).replaceWithVoid();
     }
 
-    public Uni<List<DeliveryView>> deliveries(String workspaceId, UUID id, int limit) {
+    public Uni<WebhookStore.Page<DeliveryView>> deliveries(String workspaceId, UUID id, int limit,
+            WebhookStore.DeliveryPosition after) {
         return store.find(workspaceId, id).chain(found -> {
             if (found.isEmpty()) {
                 return Uni.createFrom().failure(ProblemException.notFound("webhook " + id));
             }
-            return store.deliveries(id, limit);
+            return store.deliveries(id, limit, after);
         });
     }
 

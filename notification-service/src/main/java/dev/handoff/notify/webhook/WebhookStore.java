@@ -93,14 +93,41 @@ public class WebhookStore {
                 .map(rows -> webhook(rows.iterator().next()));
     }
 
-    public Uni<List<Webhook>> list(String workspaceId) {
-        return pool.preparedQuery("select " + WEBHOOK_COLUMNS + " from webhook where workspace_id = $1"
-                        + " order by created_at, id")
-                .execute(Tuple.of(workspaceId))
+    /** One page of a list, and where it ended when more items follow (the next cursor's values; null: the last page). */
+    public record Page<T>(List<T> items, List<String> next) {
+    }
+
+    /** Where a page of webhooks ended: the last one's registration time and id. */
+    public record WebhookPosition(Instant createdAt, UUID id) {
+    }
+
+    /** Where a page of deliveries ended: the last one's creation time and sequence. */
+    public record DeliveryPosition(Instant createdAt, long sequence) {
+    }
+
+    /** The workspace's webhooks in registration order, at most {@code limit}, after {@code after} (null: the first). */
+    public Uni<Page<Webhook>> list(String workspaceId, int limit, WebhookPosition after) {
+        Tuple args = Tuple.of(workspaceId, limit + 1);
+        String where = "";
+        if (after != null) {
+            where = " and (created_at, id) > ($3, $4)";
+            args.addOffsetDateTime(after.createdAt().atOffset(ZoneOffset.UTC)).addUUID(after.id());
+        }
+        return pool.preparedQuery("select " + WEBHOOK_COLUMNS + " from webhook where workspace_id = $1" + where
+                        + " order by created_at, id limit $2")
+                .execute(args)
                 .map(rows -> {
-                    List<Webhook> webhooks = new ArrayList<>(rows.size());
-                    rows.forEach(row -> webhooks.add(webhook(row)));
-                    return webhooks;
+                    List<Webhook> webhooks = new ArrayList<>(limit);
+                    List<String> next = null;
+                    for (Row row : rows) {
+                        if (webhooks.size() == limit) {
+                            Webhook last = webhooks.get(limit - 1);
+                            next = List.of(last.createdAt().toString(), last.id().toString());
+                            break;
+                        }
+                        webhooks.add(webhook(row));
+                    }
+                    return new Page<>(webhooks, next);
                 });
     }
 
@@ -117,21 +144,35 @@ public class WebhookStore {
                 .map(rows -> rows.rowCount() > 0);
     }
 
-    /** The webhook's deliveries, newest first. */
-    public Uni<List<DeliveryView>> deliveries(UUID webhookId, int limit) {
+    /** The webhook's deliveries, newest first, at most {@code limit}, after {@code after} (null: the newest). */
+    public Uni<Page<DeliveryView>> deliveries(UUID webhookId, int limit, DeliveryPosition after) {
+        Tuple args = Tuple.of(webhookId, limit + 1);
+        String where = "";
+        if (after != null) {
+            where = " and (created_at, sequence) < ($3, $4)";
+            args.addOffsetDateTime(after.createdAt().atOffset(ZoneOffset.UTC)).addLong(after.sequence());
+        }
         return pool.preparedQuery("select id, event_id, event_type, status, attempts, last_status_code, last_error,"
-                        + " created_at, delivered_at from webhook_delivery where webhook_id = $1"
+                        + " created_at, delivered_at, sequence from webhook_delivery where webhook_id = $1" + where
                         + " order by created_at desc, sequence desc limit $2")
-                .execute(Tuple.of(webhookId, limit))
+                .execute(args)
                 .map(rows -> {
-                    List<DeliveryView> views = new ArrayList<>(rows.size());
+                    List<DeliveryView> views = new ArrayList<>(limit);
+                    List<String> next = null;
+                    List<String> position = null;
                     for (Row row : rows) {
+                        if (views.size() == limit) {
+                            next = position;
+                            break;
+                        }
+                        position = List.of(instant(row.getOffsetDateTime("created_at")).toString(),
+                                String.valueOf(row.getLong("sequence")));
                         views.add(new DeliveryView(row.getUUID("id"), row.getUUID("event_id"), row.getString("event_type"),
                                 row.getString("status"), row.getInteger("attempts"), row.getInteger("last_status_code"),
                                 row.getString("last_error"), instant(row.getOffsetDateTime("created_at")),
                                 instant(row.getOffsetDateTime("delivered_at"))));
                     }
-                    return views;
+                    return new Page<>(views, next);
                 });
     }
 

@@ -23,6 +23,23 @@ final class WebhookApi {
                 .when().post("/api/webhooks");
     }
 
+    /** A list read page by page along its {@code Link: rel="next"} header: each page's values of {@code field}. */
+    static List<List<Object>> pages(String workspace, String first, String field) {
+        List<List<Object>> pages = new java.util.ArrayList<>();
+        String next = first;
+        while (next != null) {
+            Response page = given().header("Authorization", Tokens.bearer(Tokens.admin(workspace))).urlEncodingEnabled(false)
+                    .when().get(next);
+            if (page.statusCode() != 200 || pages.size() > 1000) {
+                throw new AssertionError("GET " + next + ": " + page.statusCode() + " " + page.asString());
+            }
+            pages.add(page.jsonPath().getList(field));
+            String link = page.header("Link");
+            next = link == null ? null : link.substring(link.indexOf('<') + 1, link.indexOf('>'));
+        }
+        return pages;
+    }
+
     /** Registers a webhook and returns {id, secret, ...} of the 201 answer. */
     static Map<String, Object> register(String workspace, String url, String format, List<String> events) {
         Map<String, Object> body = new java.util.HashMap<>();

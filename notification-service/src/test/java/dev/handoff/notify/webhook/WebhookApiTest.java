@@ -135,15 +135,36 @@ class WebhookApiTest {
                 .when().post("/api/webhooks")
                 .then().statusCode(400).body("code", equalTo("validation-failed"));
         Object id = register(ws, "https://203.0.113.10/x", null, null).get("id");
-        for (String limit : List.of("0", "-1", "501", "many")) {
-            given().header("Authorization", Tokens.bearer(Tokens.admin(ws))).queryParam("limit", limit)
-                    .when().get("/api/webhooks/" + id + "/deliveries")
-                    .then().statusCode(400).body("violations.field", hasItem("limit"));
+        for (String limit : List.of("0", "-1", "201", "many", "")) {
+            for (String path : List.of("/api/webhooks/" + id + "/deliveries", "/api/webhooks")) {
+                given().header("Authorization", Tokens.bearer(Tokens.admin(ws))).queryParam("limit", limit)
+                        .when().get(path)
+                        .then().statusCode(400).body("violations.field", hasItem("limit"));
+            }
+        }
+        for (String cursor : List.of("garbage", "", "MXx3ZWJob29rc3x4fHk")) {
+            for (String path : List.of("/api/webhooks/" + id + "/deliveries", "/api/webhooks")) {
+                given().header("Authorization", Tokens.bearer(Tokens.admin(ws))).queryParam("cursor", cursor)
+                        .when().get(path)
+                        .then().statusCode(400).body("violations.field", hasItem("cursor"));
+            }
         }
         given().header("Authorization", Tokens.bearer(Tokens.admin(ws))).queryParam("limit", "10")
                 .when().get("/api/webhooks/" + id + "/deliveries").then().statusCode(200).body("$", empty());
         given().header("Authorization", Tokens.bearer(Tokens.admin(ws))).when().get("/api/webhooks")
                 .then().statusCode(200).body("$", hasSize(1));
+    }
+
+    @Test
+    void theWebhookListIsPagedAlongItsLinkHeader() {
+        String ws = workspace();
+        for (int i = 0; i < 5; i++) {
+            register(ws, "https://203.0.113.10/page-" + i, null, null);
+        }
+        List<List<Object>> pages = WebhookApi.pages(ws, "/api/webhooks?limit=2", "url");
+        assertEquals(List.of(List.of("https://203.0.113.10/page-0", "https://203.0.113.10/page-1"),
+                List.of("https://203.0.113.10/page-2", "https://203.0.113.10/page-3"), List.of("https://203.0.113.10/page-4")),
+                pages, "5 webhooks, 2 a page, in registration order");
     }
 
     @Test

@@ -116,6 +116,9 @@ class WebhookDeliveryTest {
             List<Map<String, Object>> log = deliveries(ws, webhook.get("id")).then().statusCode(200)
                     .extract().jsonPath().getList("");
             assertEquals(events.size(), log.size());
+            // the same log, one delivery a page along the Link header
+            assertEquals(log.stream().map(entry -> List.of(entry.get("id"))).toList(),
+                    WebhookApi.pages(ws, "/api/webhooks/" + webhook.get("id") + "/deliveries?limit=1", "id"));
             for (int i = 1; i < log.size(); i++) {
                 assertTrue(java.time.Instant.parse((String) log.get(i - 1).get("createdAt"))
                         .compareTo(java.time.Instant.parse((String) log.get(i).get("createdAt"))) >= 0, "newest first");

@@ -105,7 +105,8 @@ public class AgentConfigService {
             preset = existing.filter(c -> c.provider().equals(LocalProvider.NAME)).map(AgentConfig::agent)
                     .flatMap(localAgents::pick).orElse(localAgents.first());
         } else {
-            preset = localAgents.pick(change.agent())
+            // an id as the answer's agents list it, exactly (as provider is): "Custom" or "custom " is no preset
+            preset = localAgents.pick(change.agent()).filter(picked -> picked.id().equals(change.agent()))
                     .orElseThrow(() -> ProblemException.validation("agent", "must be one of " + localAgents.names()));
         }
         if (key != null && !preset.cli()) {

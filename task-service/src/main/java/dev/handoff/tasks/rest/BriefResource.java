@@ -104,7 +104,7 @@ public class BriefResource {
     public Uni<Response> list(@Parameter(description = LIMIT) @QueryParam("limit") String limit,
             @Parameter(description = CURSOR) @QueryParam("cursor") String cursor, @Context UriInfo uri) {
         // limit and cursor are declared above for the OpenAPI document; Paging reads them from the raw query
-        Paging.Request page = Paging.parse(uri, LIST);
+        var page = Paging.parse(uri, LIST);
         return briefs.list(caller.workspace(), page.limit(), page.after())
                 .map(briefsPage -> Paging.answer(briefsPage, page.limit(), uri, LIST));
     }

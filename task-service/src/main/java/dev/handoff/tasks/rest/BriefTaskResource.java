@@ -120,7 +120,7 @@ public class BriefTaskResource {
         // a cursor names the brief whose list it came from: another brief's is not one of this list's
         String list = "tasks:" + briefId;
         // limit and cursor are declared above for the OpenAPI document; Paging reads them from the raw query
-        Paging.Request page = Paging.parse(uri, list);
+        var page = Paging.parse(uri, list);
         return tasks.listOfBrief(caller.workspace(), briefId, page.limit(), page.after())
                 .map(tasksPage -> Paging.answer(tasksPage, page.limit(), uri, list));
     }
