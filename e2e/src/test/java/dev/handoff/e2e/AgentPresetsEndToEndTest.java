@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -188,12 +189,14 @@ class AgentPresetsEndToEndTest {
         try (HandoffClient.EventStream stream = e2e.client(member.token()).events("")) {
             String brief = member.newBrief();
             String taskId = member.newTask(brief, "Preset " + preset + ": add a line to the README");
-            String runId = member.launch(taskId, Map.of("repositoryUrl", repositoryUrl, "branch", "main")).get("id").asText();
+            HandoffClient client = e2e.client(member.token());
+            String runId = createRun(client, "/api/tasks/" + taskId + "/runs", Map.of("repositoryUrl", repositoryUrl, "branch", "main"))
+                    .get("id").asText();
             JsonNode first = awaitFinal(member, runId);
             List<JsonNode> firstActivity = activity(member, runId);
 
-            JsonNode created = member.expect(201, member.send("POST", e2e.runs("/api/runs/" + runId + "/followups"),
-                    Map.of("instructions", "Also mention it in the changelog.")));
+            JsonNode created = createRun(client, "/api/runs/" + runId + "/followups",
+                    Map.of("instructions", "Also mention it in the changelog."));
             String followUpId = created.get("id").asText();
             JsonNode followUp = awaitFinal(member, followUpId);
             List<JsonNode> followUpActivity = activity(member, followUpId);
@@ -213,6 +216,21 @@ class AgentPresetsEndToEndTest {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Creates a run (a launch or a follow-up) as a careful client does: with an Idempotency-Key, tried again while the
+     * run service answers 503 "try again shortly" (its calls to the task service and the gateway time out while a busy
+     * machine warms the fresh stack up).
+     */
+    private JsonNode createRun(HandoffClient client, String path, Map<String, Object> body) {
+        Map<String, String> key = Map.of("Idempotency-Key", "e2e-presets-" + UUID.randomUUID());
+        AtomicReference<HandoffClient.Reply> reply = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofSeconds(2)).until(() -> {
+            reply.set(client.post(e2e.ports().runs(), path, body, key));
+            return reply.get().status() != 503;
+        });
+        return reply.get().expect(201).body();
     }
 
     private static JsonNode awaitFinal(Api api, String runId) {
