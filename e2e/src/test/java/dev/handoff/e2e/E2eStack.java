@@ -54,9 +54,14 @@ public final class E2eStack {
         env.put("HANDOFF_DB_FRESH", "1");
         env.put("HANDOFF_NO_BUILD", "1");
         env.put("HANDOFF_LOCAL_AGENT_COMMAND", agent);
+        // the agent CLI presets, run by the gateway tests' stand-ins of the CLIs (AgentPresetsEndToEndTest); custom
+        // first, so that a workspace that picks no agent gets the command above
+        Path standIns = root.resolve("provider-gateway/src/test/resources/agent-cli");
+        env.put("HANDOFF_LOCAL_AGENTS", "custom,claude-code,codex,gemini,cursor-agent,opencode");
+        env.put("HANDOFF_LOCAL_AGENT_PATH", standIns.toString());
         // the agents run sandboxed: the test's agent scripts are the only files of this checkout they are shown
         env.put("HANDOFF_LOCAL_SANDBOX_READ_PATHS", root.resolve("e2e/src/test/resources") + "," + root.resolve("deploy/local")
-                + "," + hostileAgent);
+                + "," + hostileAgent + "," + standIns);
         env.put("HANDOFF_CURSOR_BASE_URL", cursor.baseUrl());
         env.put("HANDOFF_PUBLIC_URL", "http://127.0.0.1:" + ports.gateway());
         env.put("HANDOFF_CURSOR_POLL_INTERVAL", "1s");

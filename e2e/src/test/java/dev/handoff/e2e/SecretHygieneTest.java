@@ -11,8 +11,6 @@ import dev.handoff.testsupport.FakeCursorApi;
 import dev.handoff.testsupport.KafkaProbe;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,8 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,36 +108,14 @@ class SecretHygieneTest {
     @Test
     @Order(1)
     void theCanaryIsInNoServiceLog() throws IOException {
-        List<Path> logs;
-        try (Stream<Path> files = Files.list(e2e.logs())) {
-            logs = files.filter(p -> p.toString().endsWith(".log")).sorted().toList();
-        }
         // the four services' logs, and the web console's when it was built (it forwards every request of the browser)
-        List<String> names = logs.stream().map(p -> p.getFileName().toString()).toList();
-        assertTrue(names.containsAll(List.of("agent-run-service.log", "notification-service.log", "provider-gateway.log",
-                "task-service.log")), "the four services' logs: " + logs);
-        List<String> found = new ArrayList<>();
-        long bytes = 0;
-        for (Path log : logs) {
-            String text = Files.readString(log, StandardCharsets.UTF_8);
-            bytes += text.length();
-            found.addAll(search(log.getFileName().toString(), text));
-        }
-        System.out.println("[secret hygiene] " + needles.size() + " secrets searched in " + logs.size() + " logs (" + bytes + " characters)");
-        assertEquals(List.of(), found);
+        assertEquals(List.of(), Leaks.inServiceLogs(e2e, needles));
     }
 
     @Test
     @Order(2)
     void theCanaryIsInNoDatabaseDump() throws Exception {
-        List<String> found = new ArrayList<>();
-        for (String database : e2e.databases().names()) {
-            String text = pgDump(database);
-            assertTrue(text.contains("CREATE TABLE"), "a real dump of " + database);
-            System.out.println("[secret hygiene] pg_dump " + database + ": " + text.length() + " characters");
-            found.addAll(search("pg_dump " + database, text));
-        }
-        assertEquals(List.of(), found);
+        assertEquals(List.of(), Leaks.inDatabaseDumps(e2e, needles));
     }
 
     @Test
@@ -159,41 +133,10 @@ class SecretHygieneTest {
                 text.append(header.key()).append('=')
                         .append(header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8)).append('\n');
             }
-            found.addAll(search(record.topic() + "@" + record.partition() + ":" + record.offset(), text.toString()));
+            found.addAll(Leaks.search(needles, record.topic() + "@" + record.partition() + ":" + record.offset(), text.toString()));
         }
         System.out.println("[secret hygiene] Kafka records read per topic: " + perTopic);
         assertTrue(perTopic.getOrDefault("handoff.run-requested", 0L) > 0, "the run requests were read: " + perTopic);
         assertEquals(List.of(), found);
-    }
-
-    /** The plain SQL dump of a database; tried again while the shared server has no connection slot free. */
-    private static String pgDump(String database) throws IOException, InterruptedException {
-        for (int attempt = 1; ; attempt++) {
-            ProcessBuilder dump = new ProcessBuilder("pg_dump", "-h", "127.0.0.1", "-U", "handoff", database).redirectErrorStream(true);
-            dump.environment().put("PGPASSWORD", "handoff");
-            Process process = dump.start();
-            String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            boolean ok = process.waitFor(60, TimeUnit.SECONDS) && process.exitValue() == 0;
-            if (ok) {
-                return text;
-            }
-            if (!text.contains("remaining connection slots") || attempt >= 60) {
-                throw new AssertionError("pg_dump " + database + ": " + text);
-            }
-            Thread.sleep(1000);
-        }
-    }
-
-    private List<String> search(String where, String text) {
-        List<String> found = new ArrayList<>();
-        for (var needle : needles.entrySet()) {
-            int at = text.indexOf(needle.getValue());
-            if (at >= 0) {
-                int from = Math.max(0, at - 120);
-                found.add(needle.getKey() + " in " + where + ": ..." + text.substring(from, Math.min(text.length(), at + 80))
-                        .replace('\n', ' ') + "...");
-            }
-        }
-        return found;
     }
 }
