@@ -81,6 +81,8 @@ public final class Bench {
                 // the local agent of phase 6 prints one line (the other phases use the fake Cursor)
                 "HANDOFF_LOCAL_AGENT_COMMAND", "echo '" + MirrorPhase.AGENT_LINE + "'",
                 "HANDOFF_LOCAL_ALLOWED_HOSTS", "127.0.0.1",
+                "GIT_SSL_CAINFO", MirrorPhase.certificate(root).toString(),
+                "HANDOFF_LOCAL_AGENT_ENV", "GIT_SSL_CAINFO",
                 "HANDOFF_JAVA_OPTS", javaOpts));
         Conditions conditions = new Conditions(() -> currentBenchPids(stack));
         results.phases = conditions.phases();

@@ -3,6 +3,8 @@ package dev.handoff.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.handoff.events.Topics;
 import io.vertx.core.http.HttpMethod;
 import java.io.BufferedOutputStream;
@@ -116,8 +118,9 @@ final class MirrorPhase {
             Files.writeString(origin.resolveSibling("complete"), "");
         }
         long packBytes = packBytes(origin);
-        HttpServer server = serve(origin.getParent(), c.config().mirrorPort());
-        String url = "http://127.0.0.1:" + c.config().mirrorPort() + "/big.git";
+        HttpServer server = serve(origin.getParent(), c.config().mirrorPort(), c.config().root());
+        // https (the run service accepts no plain http URL), with a certificate the gateway's git and ours trust
+        String url = "https://127.0.0.1:" + c.config().mirrorPort() + "/big.git";
         Map<String, Map<String, JsonNode>> seen = new ConcurrentHashMap<>();
         try (var tail = dev.handoff.testsupport.KafkaProbe.tail(c.stack().kafka(), List.of(Topics.RUN_REQUESTED, Topics.RUN_ACTIVITY,
                 Topics.RUN_STATUS_CHANGED), (record, polled) -> note(seen, record.topic(), record.value())).start()) {
@@ -295,9 +298,40 @@ final class MirrorPhase {
         }
     }
 
+    /**
+     * The certificate of the loopback git server (made once with openssl, for 127.0.0.1): the bench stack's gateway
+     * trusts it through {@code GIT_SSL_CAINFO}, handed to its git with {@code HANDOFF_LOCAL_AGENT_ENV}.
+     */
+    static Path certificate(Path root) {
+        Path dir = root.resolve(".handoff/bench-repos/tls");
+        Path cert = dir.resolve("cert.pem");
+        if (!Files.exists(dir.resolve("server.p12"))) {
+            try {
+                Files.createDirectories(dir);
+                run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "cert.pem",
+                        "-days", "3650", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1");
+                run(dir, "openssl", "pkcs12", "-export", "-in", "cert.pem", "-inkey", "key.pem", "-out", "server.p12",
+                        "-passout", "pass:bench");
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException("making the git server's certificate", e);
+            }
+        }
+        return cert;
+    }
+
     /** Git's smart HTTP on loopback: each request runs {@code git http-backend} (CGI) on the folder of repositories. */
-    static HttpServer serve(Path root, int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+    static HttpServer serve(Path root, int port, Path handoffRoot) throws Exception {
+        Path cert = certificate(handoffRoot);
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(cert.resolveSibling("server.p12"))) {
+            keys.load(in, "bench".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory managers = javax.net.ssl.KeyManagerFactory.getInstance("SunX509");
+        managers.init(keys, "bench".toCharArray());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(managers.getKeyManagers(), null, null);
+        HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls));
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/", exchange -> {
             try {
@@ -376,12 +410,20 @@ final class MirrorPhase {
     /** Runs a command to its end; answers how long it took in ms (fails when it fails). */
     private static double timed(Path dir, String... command) throws IOException, InterruptedException {
         long start = System.nanoTime();
-        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        run(dir, command);
+        return (System.nanoTime() - start) / 1e6;
+    }
+
+    /** Runs a command to its end (git trusting the loopback server's certificate); fails when it fails. */
+    private static void run(Path dir, String... command) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        Path cert = dir.getFileSystem().getPath(System.getenv().getOrDefault("HANDOFF_ROOT", "."), ".handoff/bench-repos/tls/cert.pem");
+        builder.environment().put("GIT_SSL_CAINFO", cert.toAbsolutePath().normalize().toString());
+        Process process = builder.start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (process.waitFor() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
         }
-        return (System.nanoTime() - start) / 1e6;
     }
 
     private static void delete(Path dir) {
