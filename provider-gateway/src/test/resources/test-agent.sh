@@ -5,6 +5,7 @@
 #   *nothing*           changes nothing
 #   *fail*              exits with code 3
 #   *hostile*           tries to escape its sandbox (hostile-agent.sh), then makes an honest change
+#   *mirror probe*      tries to read and write the workspace mirrors (mirror-probe-agent.sh), then edits README.md
 #   *chatty*            prints five lines a second apart (each with the epoch millis it was printed at), then the
 #                       canaries of its prompt (a key, in colour, and a token in a URL), then edits README.md
 #   *flood*             prints 30,000 short lines at once, then edits README.md
@@ -14,6 +15,8 @@ set -eu
 case "$HANDOFF_TASK_TITLE" in
   *hostile*)
     exec bash "$(dirname "${BASH_SOURCE[0]}")/hostile-agent.sh" ;;
+  *mirror\ probe*)
+    exec bash "$(dirname "${BASH_SOURCE[0]}")/mirror-probe-agent.sh" ;;
   *slow*|*timeout*)
     case "$HANDOFF_TASK_TITLE" in
       *setsid*) (setsid sleep 300 < /dev/null > /dev/null 2>&1 &) ;;

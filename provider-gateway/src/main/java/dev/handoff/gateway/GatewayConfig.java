@@ -112,6 +112,14 @@ public interface GatewayConfig {
         int maxQueued();
 
         /**
+         * Whether a workspace's local runs keep a mirror of each repository they use (HANDOFF_LOCAL_MIRRORS, default
+         * true), under the work folder, and bring it up to date with a fetch rather than clone the whole repository
+         * each time; false: every run clones on its own.
+         */
+        @WithDefault("true")
+        boolean mirrors();
+
+        /**
          * The most an agent's worktree may hold, in bytes ({@code HANDOFF_LOCAL_MAX_WORKTREE_BYTES}, default 2 GiB):
          * beyond, the agent is stopped and the run fails with {@code worktree-too-large}.
          */

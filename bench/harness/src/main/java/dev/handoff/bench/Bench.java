@@ -68,7 +68,7 @@ public final class Bench {
         Ctx.log("mode %s; commit %s; load average %s; raw samples in %s", config.mode(), results.commit, results.loadStart, raw);
 
         requireFree(config.portOffset() + 8081, config.portOffset() + 8082, config.portOffset() + 8083, config.portOffset() + 8084,
-                config.kafkaPort(), config.kafkaPort() + 1, config.cursorPort(), config.floorPort());
+                config.kafkaPort(), config.kafkaPort() + 1, config.cursorPort(), config.floorPort(), config.mirrorPort());
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         String cursorKey = "key_bench_" + UUID.randomUUID().toString().replace("-", "");
         FakeCursorApi fake = FakeCursorApi.start(vertx, config.cursorPort(), cursorKey);
@@ -78,7 +78,11 @@ public final class Bench {
                 "HANDOFF_PUBLIC_URL", "http://127.0.0.1:" + (8083 + config.portOffset()),
                 "HANDOFF_MAX_ACTIVE_RUNS", "1000000",
                 "HANDOFF_CURSOR_POLL_INTERVAL", "30m",
-                "HANDOFF_LOCAL_AGENT_COMMAND", "true",
+                // the local agent of phase 6 prints one line (the other phases use the fake Cursor)
+                "HANDOFF_LOCAL_AGENT_COMMAND", "echo '" + MirrorPhase.AGENT_LINE + "'",
+                "HANDOFF_LOCAL_ALLOWED_HOSTS", "127.0.0.1",
+                "GIT_SSL_CAINFO", MirrorPhase.certificate(root).toString(),
+                "HANDOFF_LOCAL_AGENT_ENV", "GIT_SSL_CAINFO",
                 "HANDOFF_JAVA_OPTS", javaOpts));
         Conditions conditions = new Conditions(() -> currentBenchPids(stack));
         results.phases = conditions.phases();
@@ -194,6 +198,13 @@ public final class Bench {
                             results.stackRestart.seconds());
                 } catch (Exception e) {
                     failed("4 footprint", e);
+                }
+            }
+            if (config.phases().contains(6)) {
+                try (var phase = conditions.start("6 agent start on a big repository")) {
+                    results.mirror = MirrorPhase.run(ctx);
+                } catch (Exception e) {
+                    failed("6 agent start on a big repository", e);
                 }
             }
         } catch (Exception e) {

@@ -12,13 +12,14 @@ record Config(boolean quick, boolean keep, boolean profile, java.util.Set<Intege
         int launchRate, int launchRounds, int launchSeconds,
         int statusRate, int statusSeconds, int statusWindows, int hopRounds, int hopSeconds,
         int contentionRounds, int contentionParallel,
-        int fanoutClients, int fanoutEvents, int restarts) {
+        int fanoutClients, int fanoutEvents, int restarts,
+        int mirrorPort, int mirrorFiles, int mirrorCommits, int mirrorFirstRuns, int mirrorLaterRuns) {
 
     static Config parse(String[] args, Path root) {
         boolean quick = false;
         boolean keep = false;
         boolean profile = false;
-        java.util.Set<Integer> phases = new java.util.TreeSet<>(java.util.List.of(1, 2, 3, 4, 5));
+        java.util.Set<Integer> phases = new java.util.TreeSet<>(java.util.List.of(1, 2, 3, 4, 5, 6));
         Map<String, Integer> set = new HashMap<>();
         for (String arg : args) {
             if (arg.equals("--quick")) {
@@ -46,7 +47,9 @@ record Config(boolean quick, boolean keep, boolean profile, java.util.Set<Intege
                 Map.entry("hop-rounds", quick ? 2 : 3), Map.entry("hop-seconds", quick ? 5 : 10),
                 Map.entry("contention-rounds", quick ? 3 : 20), Map.entry("contention-parallel", 50),
                 Map.entry("fanout-clients", quick ? 200 : 1000), Map.entry("fanout-events", quick ? 3 : 5),
-                Map.entry("restarts", quick ? 1 : 3)));
+                Map.entry("restarts", quick ? 1 : 3),
+                Map.entry("mirror-port", 28096), Map.entry("mirror-files", 20000), Map.entry("mirror-commits", 2000),
+                Map.entry("mirror-first-runs", quick ? 1 : 3), Map.entry("mirror-later-runs", quick ? 2 : 5)));
         for (var e : set.entrySet()) {
             if (!v.containsKey(e.getKey())) {
                 throw new IllegalArgumentException("unknown setting --" + e.getKey() + usage());
@@ -57,7 +60,9 @@ record Config(boolean quick, boolean keep, boolean profile, java.util.Set<Intege
                 v.get("launch-rate"), v.get("launch-rounds"), v.get("launch-seconds"),
                 v.get("status-rate"), v.get("status-seconds"), v.get("status-windows"), v.get("hop-rounds"), v.get("hop-seconds"),
                 v.get("contention-rounds"), v.get("contention-parallel"),
-                v.get("fanout-clients"), v.get("fanout-events"), v.get("restarts"));
+                v.get("fanout-clients"), v.get("fanout-events"), v.get("restarts"),
+                v.get("mirror-port"), v.get("mirror-files"), v.get("mirror-commits"), v.get("mirror-first-runs"),
+                v.get("mirror-later-runs"));
     }
 
     static String usage() {
@@ -68,10 +73,12 @@ record Config(boolean quick, boolean keep, boolean profile, java.util.Set<Intege
                   --keep     leave the bench stack running afterwards (stop it with the same HANDOFF_* variables and ./handoff down)
                   --profile  record each service with JFR (default settings) during the launch rounds and the status run,
                              and summarise where their CPU samples were
-                  --phases=1,3   only these measurements (1 launch, 2 status, 3 contention, 4 footprint, 5 fan-out)
+                  --phases=1,3   only these measurements (1 launch, 2 status, 3 contention, 4 footprint, 5 fan-out,
+                                 6 agent start on a big repository)
                   settings:  port-offset kafka-port cursor-port floor-port launch-rate launch-rounds launch-seconds
                              status-rate status-seconds status-windows hop-rounds hop-seconds contention-rounds
-                             contention-parallel fanout-clients fanout-events restarts""";
+                             contention-parallel fanout-clients fanout-events restarts mirror-port mirror-files
+                             mirror-commits mirror-first-runs mirror-later-runs""";
     }
 
     int launchPerRound() {

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class FloorApp implements AutoCloseable {
 
-    static final String DATABASE = "handoff_floor_bench";
+    static final String DATABASE = "handoff_floor" + Stack.DB_SUFFIX;
 
     private final Path jar;
     private final Path log;

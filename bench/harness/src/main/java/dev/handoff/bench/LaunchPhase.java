@@ -34,7 +34,7 @@ final class LaunchPhase {
     static final int LOW_RATE = 10;
     static final int LOW_SECONDS = 10;
     static final int SPREAD_WORKSPACES = 10;
-    static final String RUNS_DB = "handoff_runs_bench";
+    static final String RUNS_DB = "handoff_runs" + Stack.DB_SUFFIX;
 
     private LaunchPhase() {
     }

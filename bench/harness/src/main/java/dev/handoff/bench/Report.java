@@ -120,6 +120,11 @@ final class Report {
         } else {
             goals.add(new Goal("4 footprint", FOOTPRINT_GOAL, null, missing(4)));
         }
+        if (r.mirror != null) {
+            goals.addAll(r.mirror.goals());
+        } else {
+            goals.add(new Goal("agent start", "first run <= 1.2x git clone, later runs <= 1.5x git worktree add", null, missing(6)));
+        }
         return goals;
     }
 
@@ -340,6 +345,9 @@ final class Report {
         contentionDetails(m);
         footprintDetails(m);
         fanOutDetails(m);
+        if (r.mirror != null) {
+            m.append(r.mirror.markdown());
+        }
         profiles(m);
         m.append("\n").append(METHOD);
         return m.toString();

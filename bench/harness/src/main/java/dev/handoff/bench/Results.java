@@ -25,6 +25,7 @@ final class Results {
     List<ContentionPhase.Round> contention;
     StatusPhase.Result status;
     FanOutPhase.Result fanOut;
+    MirrorPhase.Result mirror;
     List<Footprint.Memory> memory;
     Map<String, List<Startup.Sample>> restarts;
     List<Profiler.Profile> profiles = List.of();

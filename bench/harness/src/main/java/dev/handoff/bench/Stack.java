@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Stack {
 
+    /** The bench databases' suffix: {@code _bench}, or HANDOFF_BENCH_DB_SUFFIX for a second bench on one PostgreSQL. */
+    static final String DB_SUFFIX = System.getenv().getOrDefault("HANDOFF_BENCH_DB_SUFFIX", "_bench");
+
     static final List<String> SERVICES = List.of("task-service", "agent-run-service", "provider-gateway", "notification-service");
 
     private final Path root;
@@ -33,7 +36,7 @@ final class Stack {
         env.put("HANDOFF_STATE", state.toString());
         env.put("HANDOFF_PORT_OFFSET", String.valueOf(offset));
         env.put("HANDOFF_KAFKA_PORT", String.valueOf(kafkaPort));
-        env.put("HANDOFF_DB_SUFFIX", "_bench");
+        env.put("HANDOFF_DB_SUFFIX", DB_SUFFIX);
         env.put("HANDOFF_NO_BUILD", "1");
     }
 

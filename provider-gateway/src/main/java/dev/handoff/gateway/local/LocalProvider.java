@@ -88,7 +88,8 @@ public class LocalProvider implements AgentProvider {
                         local.allowedHosts().orElse(List.of())),
                 new GitHubPullRequests(config.github().apiUrl(),
                         config.github().tokenShared() ? config.github().token() : Optional.empty()), sandbox,
-                local.maxLogBytes(), local.maxWorktreeBytes(), local.worktreeCheckInterval());
+                local.maxLogBytes(), local.maxWorktreeBytes(), local.worktreeCheckInterval(),
+                local.mirrors() ? new Mirrors(workRoot(local).resolve("mirrors")) : Mirrors.OFF);
     }
 
     /**

@@ -75,11 +75,20 @@ final class LocalRun implements Runnable {
     record Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
             Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
             GitHubPullRequests gitHub, Sandbox sandbox, long maxLogBytes, long maxWorktreeBytes,
-            Duration worktreeCheckInterval) {
+            Duration worktreeCheckInterval, Mirrors mirrors) {
 
         static final long DEFAULT_MAX_LOG_BYTES = 10L * 1024 * 1024;
         static final long DEFAULT_MAX_WORKTREE_BYTES = 2L << 30;
         static final Duration DEFAULT_WORKTREE_CHECK_INTERVAL = Duration.ofSeconds(5);
+
+        /** The settings without mirrors (every run clones on its own). */
+        Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
+                Duration killGrace, String publicUrl, Map<String, String> baseEnv, RepositoryPolicy policy,
+                GitHubPullRequests gitHub, Sandbox sandbox, long maxLogBytes, long maxWorktreeBytes,
+                Duration worktreeCheckInterval) {
+            this(workRoot, agentCommand, demoAgent, timeout, killGrace, publicUrl, baseEnv, policy, gitHub, sandbox,
+                    maxLogBytes, maxWorktreeBytes, worktreeCheckInterval, Mirrors.OFF);
+        }
 
         /** The settings with a given worktree cap and the default log cap. */
         Settings(Path workRoot, Optional<String> agentCommand, Optional<String> demoAgent, Duration timeout,
@@ -119,6 +128,8 @@ final class LocalRun implements Runnable {
     private LocalAgents agents;
     /** The workspace's own git token, if it has one. */
     private String gitToken;
+    /** The workspace's mirror of the repository this run's git folder borrows objects from, if any. */
+    private Mirrors.Lease mirror;
 
     /** Why a run is asked to stop before its end. */
     enum Stop { CANCELLED, SHUTDOWN }
@@ -231,20 +242,14 @@ final class LocalRun implements Runnable {
             if (!continueBranch) {
                 checkTargetBranchIsNew(git, runDir, url);
             }
-            String startBranch = continueBranch ? targetBranch : request.branch();
-            activity.step("cloning " + RunText.redactUrl(url) + " at branch " + startBranch);
-            git.ok(runDir, LocalRunFailure.CLONE_FAILED, "could not clone " + RunText.redactUrl(url) + " at branch " + startBranch,
-                    "clone", "--quiet", "--bare", "--no-tags", "--single-branch", "--branch", startBranch, "--", url, gitDir.toString());
-            Files.createDirectories(repo);
-            Git handoff = git.in(gitDir, repo);
-            if (continueBranch) {
-                handoff.ok(repo, LocalRunFailure.CLONE_FAILED, "could not check out " + targetBranch, "reset", "--quiet", "--hard", "HEAD");
-            } else {
-                handoff.ok(repo, LocalRunFailure.INVALID_BRANCH, "could not create the branch " + targetBranch,
-                        "checkout", "--quiet", "-b", targetBranch);
-            }
+            Git handoff = checkOut(git, runDir, url, gitDir, repo);
             String base = handoff.ok(repo, LocalRunFailure.CLONE_FAILED, "the clone has no commit", "rev-parse", "HEAD").strip();
             giveTheAgentItsOwnGitFolder(git, gitDir, repo, url);
+            if (mirror != null) {
+                // the agent's git borrows the mirror's objects too: in the sandbox, where they are shown read-only
+                Files.writeString(repo.resolve(".git/objects/info/alternates"), (settings.sandbox().enabled()
+                        ? Sandbox.MIRROR_OBJECTS : mirror.objects().toAbsolutePath().toString()) + "\n", StandardCharsets.UTF_8);
+            }
             Path prompt = runDir.resolve("prompt.md");
             Files.writeString(prompt, AgentPrompt.render(request, targetBranch), StandardCharsets.UTF_8);
 
@@ -319,8 +324,65 @@ final class LocalRun implements Runnable {
         } finally {
             deleteQuietly(repo);
             deleteQuietly(gitDir);
+            if (mirror != null) {
+                mirror.close();
+            }
             activity.close();
         }
+    }
+
+    /**
+     * Handoff's git folder for the run, at the branch it starts from, with the worktree checked out: from the
+     * workspace's mirror when one can be had (the folder then borrows the mirror's objects and holds only its refs and
+     * index), else cloned on its own as before. A mirror that fails here is given up for this run, never the run.
+     */
+    private Git checkOut(Git git, Path runDir, String url, Path gitDir, Path repo) throws IOException {
+        String startBranch = continueBranch ? targetBranch : request.branch();
+        String where = RunText.redactUrl(url) + " at branch " + startBranch;
+        Git handoff = git.in(gitDir, repo);
+        Mirrors mirrors = settings.mirrors();
+        if (mirrors.enabled()) {
+            boolean exists = Files.isDirectory(mirrors.pathOf(request.workspaceId(), url));
+            activity.step((exists ? "fetching " : "cloning ") + where + " into the workspace's mirror");
+            mirror = mirrors.prepare(git, request.workspaceId(), url, startBranch).orElse(null);
+            if (mirror != null) {
+                Git.Result shared = git.run(runDir, "clone", "--quiet", "--bare", "--shared", "--no-tags", "--single-branch",
+                        "--branch", startBranch, "--", mirror.path().toString(), gitDir.toString());
+                if (shared.ok()) {
+                    Files.createDirectories(repo);
+                    shared = handoff.run(repo, "config", "remote.origin.url", url);
+                }
+                if (shared.ok()) {
+                    shared = startBranch(handoff, repo);
+                }
+                if (shared.ok()) {
+                    return handoff;
+                }
+                mirror.broken(shared.lastLine());
+                mirror = null;
+                deleteQuietly(gitDir);
+                deleteQuietly(repo);
+            }
+            activity.step("the workspace's mirror could not be used, so this run clones on its own");
+        }
+        activity.step("cloning " + where);
+        git.ok(runDir, LocalRunFailure.CLONE_FAILED, "could not clone " + where,
+                "clone", "--quiet", "--bare", "--no-tags", "--single-branch", "--branch", startBranch, "--", url, gitDir.toString());
+        Files.createDirectories(repo);
+        Git.Result checkout = startBranch(handoff, repo);
+        if (!checkout.ok()) {
+            throw continueBranch ? new LocalRunFailure(LocalRunFailure.CLONE_FAILED, "could not check out " + targetBranch
+                    + ": " + checkout.lastLine())
+                    : new LocalRunFailure(LocalRunFailure.INVALID_BRANCH, "could not create the branch " + targetBranch + ": "
+                            + checkout.lastLine());
+        }
+        return handoff;
+    }
+
+    /** Checks out the worktree: a follow-up at its branch, a new run on a new target branch. */
+    private Git.Result startBranch(Git handoff, Path repo) {
+        return continueBranch ? handoff.run(repo, "reset", "--quiet", "--hard", "HEAD")
+                : handoff.run(repo, "checkout", "--quiet", "-b", targetBranch);
     }
 
     static final String UNCONFINED = "The agent ran without the sandbox: the operator turned it off (HANDOFF_LOCAL_SANDBOX=off).";
@@ -461,7 +523,8 @@ final class LocalRun implements Runnable {
             Files.writeString(log, "# " + Instant.now() + " agent started for run " + runId() + " in its sandbox\n",
                     StandardCharsets.UTF_8);
             launch = settings.sandbox().launch(command.script() == null ? command.command() : "bash " + Sandbox.AGENT_SCRIPT,
-                    command.script(), repo, prompt, env, "egress-" + runId().toString().substring(0, 8));
+                    command.script(), repo, prompt, env, "egress-" + runId().toString().substring(0, 8),
+                    mirror == null ? null : mirror.objects());
             lines = new AgentLines(log, settings.maxLogBytes(), outputOf(command));
             activity.step("starting the agent: " + name + ", in its sandbox");
             agent = AgentProcess.startSandboxed(launch.argv(), repo, launch.env(), prompt, lines);

@@ -34,6 +34,8 @@ public class Sandbox {
     public static final String PROMPT = "/run/handoff/prompt.md";
     /** Where a script the operator's settings name (the bundled demo agent) is shown, read-only. */
     public static final String AGENT_SCRIPT = "/run/handoff/agent.sh";
+    /** Where the objects of the workspace's mirror, which the agent's git borrows, are shown read-only. */
+    public static final String MIRROR_OBJECTS = "/run/handoff/mirror-objects";
     static final String PROXY_SOCKET = "/run/handoff/proxy.sock";
     static final int PROXY_PORT = 3128;
 
@@ -156,6 +158,16 @@ public class Sandbox {
      */
     public Launch launch(String command, Path script, Path worktree, Path prompt, Map<String, String> env, String name)
             throws IOException {
+        return launch(command, script, worktree, prompt, env, name, null);
+    }
+
+    /**
+     * Like {@link #launch(String, Path, Path, Path, Map, String)}, with the objects folder of the workspace's mirror
+     * (when not null) shown read-only at {@value #MIRROR_OBJECTS}: the agent's git reads them, and nothing the agent does
+     * writes to them.
+     */
+    public Launch launch(String command, Path script, Path worktree, Path prompt, Map<String, String> env, String name,
+            Path mirrorObjects) throws IOException {
         Map<String, String> inside = new HashMap<>(env);
         PROXY_VARIABLES.forEach(inside::remove);
         inside.put("HOME", HOME);
@@ -170,6 +182,10 @@ public class Sandbox {
         List<String> argv = argv(worktree, prompt, proxy == null ? null : proxy.socket(), command);
         if (script != null) {
             argv.addAll(argv.indexOf("--remount-ro"), List.of("--ro-bind", script.toString(), AGENT_SCRIPT));
+        }
+        if (mirrorObjects != null) {
+            argv.addAll(argv.indexOf("--remount-ro"), List.of("--ro-bind", mirrorObjects.toAbsolutePath().toString(),
+                    MIRROR_OBJECTS));
         }
         return new Launch(argv, Map.copyOf(inside), proxy);
     }
