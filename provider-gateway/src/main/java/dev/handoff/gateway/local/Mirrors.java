@@ -236,9 +236,13 @@ final class Mirrors {
         }
     }
 
-    /** A workspace id as a folder name: itself when it is a plain name, else its hash (never a path of its own). */
+    /**
+     * A workspace id as a folder name: itself when it is a plain name, else {@code ~} and its hash (never a path of its
+     * own, and never the name of a plain id, which cannot start with {@code ~}: no workspace can be given another's
+     * folder by its choice of id).
+     */
     static String folderName(String workspace) {
-        return workspace.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}") ? workspace : "w-" + sha256(workspace);
+        return workspace.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}") ? workspace : "~" + sha256(workspace);
     }
 
     private static String sha256(String text) {
