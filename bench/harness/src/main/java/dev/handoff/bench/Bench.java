@@ -77,6 +77,8 @@ public final class Bench {
                 "HANDOFF_CURSOR_BASE_URL", fake.baseUrl(),
                 "HANDOFF_PUBLIC_URL", "http://127.0.0.1:" + (8083 + config.portOffset()),
                 "HANDOFF_MAX_ACTIVE_RUNS", "1000000",
+                // phase 5's clients are all of one workspace: the per-workspace cap (50) would refuse all but 49
+                "HANDOFF_SSE_MAX_PER_WORKSPACE", "100000",
                 "HANDOFF_CURSOR_POLL_INTERVAL", "30m",
                 // the local agent of phase 6 prints one line (the other phases use the fake Cursor)
                 "HANDOFF_LOCAL_AGENT_COMMAND", "echo '" + MirrorPhase.AGENT_LINE + "'",

@@ -735,7 +735,8 @@ final class Report {
             - **1. Launch**: `POST /api/tasks/{id}/runs` with `{"repositoryUrl":"https://github.com/handoff-bench/sample","branch":"main"}`
               and a member's bearer token, each request on a task that never had a run (imported up front with the Task Master
               import). The workspace is configured for Cursor (the fake below) and the bench stack runs with
-              `HANDOFF_MAX_ACTIVE_RUNS=1000000` so the cap never answers 429. Floor: `POST /floor` of bench/floor-app, a
+              `HANDOFF_MAX_ACTIVE_RUNS=1000000` so the cap never answers 429 (and `HANDOFF_SSE_MAX_PER_WORKSPACE=100000`, so that
+              phase 5's clients, all of one workspace, are not refused). Floor: `POST /floor` of bench/floor-app, a
               bare Quarkus REST endpoint that inserts one row with the reactive PostgreSQL client (no auth, no validation,
               no downstream call), its own process with the services' JVM options, its own database on the same server.
             - **2. Status to browser**: a fake Cursor (test-support FakeCursorApi, the published Cloud Agents API v0: Basic auth,
