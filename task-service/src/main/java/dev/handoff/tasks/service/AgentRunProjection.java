@@ -48,8 +48,8 @@ public class AgentRunProjection {
 
     private Uni<Void> apply(HandoffEvent event, UUID taskId, Predicate<AgentRun> change) {
         String workspaceId = event.workspaceId();
-        return tasks.findForRunEvent(workspaceId, taskId).chain(task -> {
-            if (task == null) {
+        return tasks.lockForRunEvent(workspaceId, taskId).chain(present -> {
+            if (!present) {
                 Log.debugf("ignoring %s %s: no task %s in workspace %s", event.eventType(), event.eventId(), taskId,
                         workspaceId);
                 return Uni.createFrom().voidItem();
