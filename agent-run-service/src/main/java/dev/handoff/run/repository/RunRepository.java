@@ -80,24 +80,20 @@ public class RunRepository implements PanacheRepositoryBase<Run, UUID> {
                 taskId, branch).firstResult();
     }
 
-    public Uni<Long> countActive(String workspaceId) {
-        return count("workspaceId = ?1 and status in ?2", workspaceId, List.of(RunStatus.PENDING, RunStatus.RUNNING));
-    }
-
     public Uni<Run> findByIdempotencyKey(String workspaceId, String key) {
         return find("workspaceId = ?1 and idempotencyKey = ?2", workspaceId, key).firstResult();
     }
 
     /**
-     * Serialises launches within one workspace until the transaction ends, so that the active-run cap is exact
-     * (a transaction-scoped advisory lock: released on commit or rollback).
+     * Serialises launches within one workspace until the transaction ends, so that the active-run cap is exact (a
+     * transaction-scoped advisory lock: released on commit or rollback), and answers the workspace's active runs
+     * counted once the lock is held: one round trip (the function of V5__launch_guard.sql).
      */
-    public Uni<Void> lockWorkspaceLaunches(String workspaceId) {
+    public Uni<Long> lockWorkspaceLaunchesAndCountActive(String workspaceId) {
         return getSession()
                 .chain(session -> session.createNativeQuery(
-                        "select 1 from pg_advisory_xact_lock(hashtext(:workspace))", Integer.class)
-                        .setParameter("workspace", "runs:" + workspaceId)
-                        .getSingleResult())
-                .replaceWithVoid();
+                        "select lock_workspace_launches_and_count_active(:workspace)", Long.class)
+                        .setParameter("workspace", workspaceId)
+                        .getSingleResult());
     }
 }

@@ -416,8 +416,7 @@ public class RunService {
                         .chain(() -> runs.flush())
                         // the workspace's limit last: its lock serialises the workspace's launches, so it is held
                         // only for the count and the commit (the count includes this run, flushed above)
-                        .chain(() -> runs.lockWorkspaceLaunches(workspace))
-                        .chain(() -> runs.countActive(workspace))
+                        .chain(() -> runs.lockWorkspaceLaunchesAndCountActive(workspace))
                         .map(active -> {
                             if (active > config.maxActiveRuns()) {
                                 throw concurrencyLimit(active - 1);
