@@ -32,11 +32,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 
 /**
- * One local run, start to end, on a worker thread: check the repository is allowed and the target branch is new on
- * the origin, clone it, create the target branch, report RUNNING, run the agent command in its sandbox, commit what it
+ * One local run, start to end, on a worker thread: check the repository is allowed, clone it while checking that the
+ * target branch is new on the origin, create the target branch, report RUNNING, run the agent command in its sandbox, commit what it
  * changed, push the branch to the URL the run was launched with and open the pull request, then report COMPLETED; any
  * failure ends the run FAILED with a code and a message a user understands.
  *
@@ -239,10 +242,19 @@ final class LocalRun implements Runnable {
             AgentCommand command = agentCommand();
             checkSandbox();
             String url = request.repositoryUrl().strip();
-            if (!continueBranch) {
+            // a new run's target branch is looked for on the origin while the repository is fetched and checked out
+            FutureTask<Void> targetIsNew = continueBranch ? null : alongside("target-branch-" + runId(), () -> {
                 checkTargetBranchIsNew(git, runDir, url);
+                return null;
+            });
+            Git handoff;
+            try {
+                handoff = checkOut(git, runDir, url, gitDir, repo);
+            } catch (RuntimeException | IOException e) {
+                await(targetIsNew); // the branch that exists on the origin is the reason, as when it was looked for first
+                throw e;
             }
-            Git handoff = checkOut(git, runDir, url, gitDir, repo);
+            await(targetIsNew);
             String base = handoff.ok(repo, LocalRunFailure.CLONE_FAILED, "the clone has no commit", "rev-parse", "HEAD").strip();
             giveTheAgentItsOwnGitFolder(git, gitDir, repo, url);
             if (mirror != null) {
@@ -399,6 +411,32 @@ final class LocalRun implements Runnable {
             throw new LocalRunFailure(LocalRunFailure.SANDBOX_UNAVAILABLE, "the agent sandbox cannot be set up on this machine, so"
                     + " the agent was not started: " + problem.get() + ". `./handoff up` installs what it needs; only the"
                     + " operator can choose to run agents unconfined (HANDOFF_LOCAL_SANDBOX=off)");
+        }
+    }
+
+    /** Runs {@code work} on a thread of its own; {@link #await} answers its end or throws its failure. */
+    private static FutureTask<Void> alongside(String name, Callable<Void> work) {
+        FutureTask<Void> task = new FutureTask<>(work);
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        return task;
+    }
+
+    private static void await(FutureTask<Void> task) throws InterruptedException {
+        if (task == null) {
+            return;
+        }
+        try {
+            task.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
         }
     }
 

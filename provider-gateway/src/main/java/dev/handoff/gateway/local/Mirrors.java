@@ -149,7 +149,7 @@ final class Mirrors {
                 }
                 Path fresh = path.resolveSibling(path.getFileName() + ".new-" + UUID.randomUUID());
                 try {
-                    if (!create(git, fresh) || !fetch(git, fresh, url, branch)) {
+                    if (!fill(git, fresh, url, branch)) {
                         return Optional.<Lease>empty();
                     }
                     if (exists) {
@@ -196,13 +196,26 @@ final class Mirrors {
         }
     }
 
-    private static boolean create(Git git, Path path) throws IOException {
+    /**
+     * Makes a mirror with the origin's {@code branch}: a bare clone of that branch (one transfer whose pack git checks
+     * while it indexes it, where a fetch into an empty repository walks the whole history once more afterwards), whose
+     * record of the origin is dropped before the folder becomes the mirror: the URL is not kept in a mirror.
+     */
+    private static boolean fill(Git git, Path path, String url, String branch) throws IOException {
         Files.createDirectories(path.getParent());
-        Git.Result init = git.run(path.getParent(), "init", "--quiet", "--bare", path.toString());
-        if (!init.ok()) {
-            Log.warnf("creating the mirror %s failed: %s", path, init.lastLine());
+        Git.Result clone = git.run(path.getParent(), "clone", "--quiet", "--bare", "--no-tags", "--single-branch",
+                "--branch", branch, "--", url, path.toString());
+        if (!clone.ok()) {
+            Log.infof("making the mirror %s failed: %s", path, clone.lastLine());
+            return false;
         }
-        return init.ok();
+        Git inMirror = git.in(path, null);
+        Git.Result forget = inMirror.run(path, "config", "--remove-section", "remote.origin");
+        if (!forget.ok()) {
+            Log.warnf("the mirror %s could not forget its origin: %s", path, forget.lastLine());
+            return false;
+        }
+        return readable(inMirror, path, "refs/heads/" + branch);
     }
 
     /**
@@ -218,11 +231,21 @@ final class Mirrors {
             Log.infof("fetching into the mirror %s failed: %s", mirror, fetch.lastLine());
             return false;
         }
-        Git.Result commit = inMirror.run(mirror, "rev-parse", "--quiet", "--verify", ref + "^{tree}");
-        if (!commit.ok()) {
-            Log.warnf("the mirror %s cannot read its %s: %s", mirror, ref, commit.lastLine());
+        return readable(inMirror, mirror, ref);
+    }
+
+    /**
+     * Whether the mirror reads {@code ref}'s tree without a complaint: a damaged pack (a file of the mirror's objects
+     * overwritten) makes git say so on every command even when a fetch brought the objects again, and each of the run's
+     * git commands would print it; such a mirror is built again.
+     */
+    private static boolean readable(Git inMirror, Path mirror, String ref) {
+        Git.Result tree = inMirror.run(mirror, "rev-parse", "--quiet", "--verify", ref + "^{tree}");
+        boolean clean = tree.ok() && tree.output().strip().matches("[0-9a-f]{40}|[0-9a-f]{64}");
+        if (!clean) {
+            Log.warnf("the mirror %s cannot read its %s: %s", mirror, ref, tree.lastLine());
         }
-        return commit.ok();
+        return clean;
     }
 
     /** Lets git tidy the mirror (pack loose objects, join packs) when it wants to and no run of this gateway uses it. */

@@ -217,7 +217,7 @@ public class Sandbox {
             // the bridge must listen before the agent's first request; bash's /dev/tcp tells when it does
             script = socatPath() + " TCP-LISTEN:" + PROXY_PORT + ",bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:" + PROXY_SOCKET
                     + " </dev/null >/dev/null 2>&1 &\n"
-                    + "for i in $(seq 100); do (: > /dev/tcp/127.0.0.1/" + PROXY_PORT + ") 2>/dev/null && break; sleep 0.05; done\n"
+                    + "for i in $(seq 500); do (: > /dev/tcp/127.0.0.1/" + PROXY_PORT + ") 2>/dev/null && break; sleep 0.01; done\n"
                     + "exec /bin/bash -c \"$1\"";
         } else {
             script = "exec /bin/bash -c \"$1\"";
