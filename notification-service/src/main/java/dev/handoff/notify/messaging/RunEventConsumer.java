@@ -24,6 +24,7 @@ public class RunEventConsumer {
 
     private final RunEventStore store;
     private final Redelivery redelivery;
+
     public RunEventConsumer(RunEventStore store, Redelivery redelivery) {
         this.store = store;
         this.redelivery = redelivery;
