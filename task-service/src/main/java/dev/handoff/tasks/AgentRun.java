@@ -11,14 +11,14 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * What the task service knows about one agent run of a task, projected from the run service's events
- * ({@code handoff.run-status-changed}, {@code handoff.pull-request-opened}). Events may come twice and in any order;
- * the rules that make that harmless are the two {@code apply} methods and {@link #LATEST_FIRST}.
+ * ({@code handoff.run-status-changed}, {@code handoff.pull-request-opened}) by
+ * {@link dev.handoff.tasks.service.AgentRunProjection}. Events may come twice and in any order; the rules that make
+ * that harmless are that projection's statements and {@link #LATEST_FIRST}.
  */
 @Entity
 @Table(name = "agent_runs")
@@ -64,47 +64,8 @@ public class AgentRun extends PanacheEntityBase {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
-    /** True when this row belongs to the given workspace and task (an event naming another is not applied). */
-    public boolean belongsTo(String workspaceId, UUID taskId) {
-        return this.workspaceId.equals(workspaceId) && this.taskId.equals(taskId);
-    }
-
-    /** Applies a status event; returns false when it changed nothing (a replayed or overtaken event). */
-    public boolean applyStatus(RunStatus status, long version, Instant occurredAt) {
-        boolean changed = false;
-        if (firstEventAt == null || occurredAt.isBefore(firstEventAt)) {
-            firstEventAt = occurredAt;
-            changed = true;
-        }
-        if (this.version == null || version > this.version) {
-            this.status = status;
-            this.version = version;
-            touch(occurredAt);
-            changed = true;
-        }
-        return changed;
-    }
-
-    /** Applies a pull request event; it carries no version, and a run has one pull request, so the URL is set. */
-    public boolean applyPullRequest(String url, Instant occurredAt) {
-        if (Objects.equals(url, pullRequestUrl)) {
-            return false;
-        }
-        pullRequestUrl = url;
-        touch(occurredAt);
-        return true;
-    }
-
     /** The run a task shows: the latest of its runs whose status is known. */
     public static Optional<AgentRun> latestOf(Collection<AgentRun> runsOfOneTask) {
         return runsOfOneTask.stream().filter(run -> run.status != null).min(LATEST_FIRST);
-    }
-
-    private void touch(Instant occurredAt) {
-        // the newest occurrence wins: a late event that still changes something (a pull request URL learned
-        // after the final status) must not move updatedAt back in time
-        if (updatedAt == null || occurredAt.isAfter(updatedAt)) {
-            updatedAt = occurredAt;
-        }
     }
 }

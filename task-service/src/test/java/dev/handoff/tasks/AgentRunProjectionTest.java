@@ -202,6 +202,65 @@ class AgentRunProjectionTest {
     }
 
     @Test
+    void anEventNamingARunOfAnotherTaskChangesNeitherTask() {
+        String owner = newTask();
+        String other = newTask();
+        UUID runId = UUID.randomUUID();
+        publish(status(owner, runId, null, RunStatus.PENDING, 1, t0));
+        awaitAgentRun(owner, runId, "PENDING");
+
+        // the same run id under another task of the workspace, with a higher version and a pull request
+        RunStatusChanged stray = status(other, runId, RunStatus.PENDING, RunStatus.COMPLETED, 5, t0.plusSeconds(5));
+        publish(stray);
+        PullRequestOpened strayPr = new PullRequestOpened(UUID.randomUUID(), t0.plusSeconds(6), ws, runId,
+                UUID.fromString(other), "https://github.com/acme/shop/pull/66", "handoff/stray", "Stray");
+        KafkaProbe.publish(Topics.PULL_REQUEST_OPENED, strayPr);
+        awaitProcessed(stray.eventId());
+        awaitProcessed(strayPr.eventId());
+
+        JsonPath ownerTask = agentRunOf(owner);
+        assertThat(ownerTask.getString("agentRun.status"), equalTo("PENDING"));
+        assertThat(ownerTask.get("agentRun.pullRequestUrl"), nullValue());
+        assertThat(Instant.parse(ownerTask.getString("agentRun.updatedAt")), equalTo(t0));
+        assertThat(agentRunOf(other).get("agentRun"), nullValue());
+    }
+
+    @Test
+    void aNewRunsStatusAndPullRequestArrivingTogetherBothLand() throws Exception {
+        int count = 12;
+        String[] taskIds = new String[count];
+        UUID[] runIds = new UUID[count];
+        for (int i = 0; i < count; i++) {
+            taskIds[i] = newTask();
+            runIds[i] = UUID.randomUUID();
+        }
+        // both topics at once, from two threads: the two consumers meet on rows that do not exist yet
+        Thread pullRequests = new Thread(() -> {
+            for (int i = 0; i < count; i++) {
+                KafkaProbe.publish(Topics.PULL_REQUEST_OPENED, new PullRequestOpened(UUID.randomUUID(),
+                        t0.plusSeconds(3), ws, runIds[i], UUID.fromString(taskIds[i]),
+                        "https://github.com/acme/shop/pull/" + (100 + i), "handoff/b-" + i, "B " + i));
+            }
+        });
+        pullRequests.start();
+        for (int i = 0; i < count; i++) {
+            publish(status(taskIds[i], runIds[i], RunStatus.PENDING, RunStatus.COMPLETED, 3, t0.plusSeconds(2)));
+        }
+        pullRequests.join();
+
+        for (int i = 0; i < count; i++) {
+            int n = i;
+            await().atMost(PATIENCE).untilAsserted(() -> {
+                JsonPath task = agentRunOf(taskIds[n]);
+                assertThat(task.getString("agentRun.runId"), equalTo(runIds[n].toString()));
+                assertThat(task.getString("agentRun.status"), equalTo("COMPLETED"));
+                assertThat(task.getString("agentRun.pullRequestUrl"), equalTo("https://github.com/acme/shop/pull/" + (100 + n)));
+                assertThat(Instant.parse(task.getString("agentRun.updatedAt")), equalTo(t0.plusSeconds(3)));
+            });
+        }
+    }
+
+    @Test
     void brokenMessagesGoToTheDeadLetterTopicAndTheNextGoodEventIsStillApplied() {
         String taskId = newTask();
         UUID runId = UUID.randomUUID();

@@ -5,13 +5,13 @@ import dev.handoff.events.PullRequestOpened;
 import dev.handoff.resilience.Redelivery;
 import dev.handoff.events.RunStatusChanged;
 import dev.handoff.tasks.service.AgentRunProjection;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * Consumes the run service's events into the tasks' agent run projection, one transaction per message. A broken
+ * Consumes the run service's events into the tasks' agent run projection, one statement (and transaction) per
+ * message. A broken
  * message (unreadable, or lacking what every event has) fails at once and the channel's dead-letter strategy moves it
  * to {@code <topic>.dlq} (see application.properties) without blocking the partition; a database outage or a lock
  * conflict is waited out ({@link Redelivery}), so a good event is never parked for a hiccup.
@@ -32,12 +32,12 @@ public class RunEventsConsumer {
 
     @Incoming(RUN_STATUS_CHANGED)
     public Uni<Void> onRunStatusChanged(RunStatusChanged event) {
-        return redelivery.apply("run status change " + eventId(event), () -> Panache.withTransaction(() -> projection.apply(event)));
+        return redelivery.apply("run status change " + eventId(event), () -> projection.apply(event));
     }
 
     @Incoming(PULL_REQUEST_OPENED)
     public Uni<Void> onPullRequestOpened(PullRequestOpened event) {
-        return redelivery.apply("pull request event " + eventId(event), () -> Panache.withTransaction(() -> projection.apply(event)));
+        return redelivery.apply("pull request event " + eventId(event), () -> projection.apply(event));
     }
 
     private static Object eventId(HandoffEvent event) {

@@ -24,19 +24,6 @@ public class TaskRepository implements PanacheRepositoryBase<Task, UUID> {
 
     /** The task, share-locked so that it is not deleted while a run event is applied to it. */
     /**
-     * Whether the workspace has the task, holding it (share lock) until the transaction ends so that it cannot be
-     * deleted under a run event being applied to it. A bare row check: the task is not loaded into the session.
-     */
-    public Uni<Boolean> lockForRunEvent(String workspaceId, UUID id) {
-        return getSession().chain(session -> session
-                .createNativeQuery("select 1 from tasks where id = :id and workspace_id = :workspaceId for share", Integer.class)
-                .setParameter("id", id)
-                .setParameter("workspaceId", workspaceId)
-                .getResultList())
-                .map(rows -> !rows.isEmpty());
-    }
-
-    /**
      * Up to {@code max} of the brief's tasks in creation order (for an import: file order) after the given position
      * (null: from the start). Keyset paging: the index {@code tasks_by_brief} serves it.
      */

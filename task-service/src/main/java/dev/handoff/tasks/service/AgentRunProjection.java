@@ -3,31 +3,86 @@ package dev.handoff.tasks.service;
 import dev.handoff.events.HandoffEvent;
 import dev.handoff.events.PullRequestOpened;
 import dev.handoff.events.RunStatusChanged;
-import dev.handoff.idempotency.ProcessedEvents;
-import dev.handoff.tasks.AgentRun;
-import dev.handoff.tasks.repository.AgentRunRepository;
-import dev.handoff.tasks.repository.TaskRepository;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.UUID;
-import java.util.function.Predicate;
 
 /**
  * Keeps each task's agent run current from the run service's events. Safe against redelivery (event ids are
- * remembered), duplicates and reordering (the rules live in {@link AgentRun}); events about tasks this service does
- * not have in the event's workspace are ignored. Callers run it inside a transaction.
+ * remembered), duplicates and reordering (a status only moves to a higher version, the first event time only moves
+ * back, the update time only forward, a pull request URL is set once it is known); events about tasks this service does not have in the event's workspace are ignored.
+ * <p>
+ * Each event is applied by <b>one SQL statement</b> on the reactive pool, its own transaction: share-lock the task
+ * (a task deleted meanwhile waits, or the event is ignored), claim the event id, upsert the run's row with those rules.
+ * A status and a pull request event of a new run applied at the same moment both land: the second insert turns into
+ * the update of the row the first one made. The upsert writes nothing when nothing changes.
  */
 @ApplicationScoped
 public class AgentRunProjection {
 
-    private final TaskRepository tasks;
-    private final AgentRunRepository runs;
+    /*
+     * $1 workspace, $2 task, $3 event id, $4 run id, then the event's own values. The outer select reads the snapshot
+     * taken before the statement (the CTEs' writes are not visible to it): "belongs" is null for a new run and false
+     * for a run of another task or workspace, which is then left alone.
+     */
+    private static final String LOCK_AND_CLAIM = """
+            with task as (
+                select 1 from tasks where id = $2 and workspace_id = $1 for share
+            ), claimed as (
+                insert into processed_events (event_id, processed_at)
+                select $3, now() where exists (select 1 from task)
+                on conflict do nothing
+                returning 1
+            ), applied as (
+            """;
+    private static final String OUTCOME = """
+                returning 1
+            )
+            select exists (select 1 from task) as task_present, exists (select 1 from claimed) as first,
+                   exists (select 1 from applied) as changed,
+                   (select r.workspace_id = $1 and r.task_id = $2 from agent_runs r where r.run_id = $4) as belongs
+            """;
 
-    public AgentRunProjection(TaskRepository tasks, AgentRunRepository runs) {
-        this.tasks = tasks;
-        this.runs = runs;
+    /** $5 status, $6 version, $7 occurredAt. */
+    static final String APPLY_STATUS = LOCK_AND_CLAIM + """
+                insert into agent_runs as r (run_id, workspace_id, task_id, status, version, first_event_at, updated_at)
+                select $4, $1, $2, $5, $6, $7, $7 where exists (select 1 from claimed)
+                on conflict (run_id) do update set
+                    status = case when r.version is null or excluded.version > r.version
+                        then excluded.status else r.status end,
+                    version = case when r.version is null or excluded.version > r.version
+                        then excluded.version else r.version end,
+                    first_event_at = case when r.first_event_at is null or excluded.first_event_at < r.first_event_at
+                        then excluded.first_event_at else r.first_event_at end,
+                    updated_at = case when r.version is null or excluded.version > r.version
+                        then greatest(r.updated_at, excluded.updated_at) else r.updated_at end
+                where r.workspace_id = excluded.workspace_id and r.task_id = excluded.task_id
+                    and (r.version is null or excluded.version > r.version
+                         or r.first_event_at is null or excluded.first_event_at < r.first_event_at)
+            """ + OUTCOME;
+
+    /** $5 pull request URL, $6 occurredAt. */
+    static final String APPLY_PULL_REQUEST = LOCK_AND_CLAIM + """
+                insert into agent_runs as r (run_id, workspace_id, task_id, pull_request_url, updated_at)
+                select $4, $1, $2, $5, $6 where exists (select 1 from claimed)
+                on conflict (run_id) do update set
+                    pull_request_url = excluded.pull_request_url,
+                    updated_at = greatest(r.updated_at, excluded.updated_at)
+                where r.workspace_id = excluded.workspace_id and r.task_id = excluded.task_id
+                    and r.pull_request_url is distinct from excluded.pull_request_url
+            """ + OUTCOME;
+
+    private final Pool pool;
+
+    public AgentRunProjection(Pool pool) {
+        this.pool = pool;
     }
 
     public Uni<Void> apply(RunStatusChanged event) {
@@ -35,7 +90,8 @@ public class AgentRunProjection {
         if (event.status() == null) {
             throw new IllegalArgumentException("RunStatusChanged " + event.eventId() + " has no status");
         }
-        return apply(event, event.taskId(), run -> run.applyStatus(event.status(), event.version(), event.occurredAt()));
+        return apply(event, APPLY_STATUS, keys(event).addString(event.status().name()).addLong(event.version())
+                .addOffsetDateTime(utc(event.occurredAt())));
     }
 
     public Uni<Void> apply(PullRequestOpened event) {
@@ -43,36 +99,36 @@ public class AgentRunProjection {
         if (event.url() == null || event.url().isBlank()) {
             throw new IllegalArgumentException("PullRequestOpened " + event.eventId() + " has no url");
         }
-        return apply(event, event.taskId(), run -> run.applyPullRequest(event.url(), event.occurredAt()));
+        return apply(event, APPLY_PULL_REQUEST, keys(event).addString(event.url())
+                .addOffsetDateTime(utc(event.occurredAt())));
     }
 
-    private Uni<Void> apply(HandoffEvent event, UUID taskId, Predicate<AgentRun> change) {
-        String workspaceId = event.workspaceId();
-        return tasks.lockForRunEvent(workspaceId, taskId).chain(present -> {
-            if (!present) {
-                Log.debugf("ignoring %s %s: no task %s in workspace %s", event.eventType(), event.eventId(), taskId,
-                        workspaceId);
-                return Uni.createFrom().voidItem();
+    private Uni<Void> apply(HandoffEvent event, String statement, Tuple values) {
+        return pool.preparedQuery(statement).execute(values).invoke(rows -> {
+            Row outcome = rows.iterator().next();
+            if (!outcome.getBoolean("task_present")) {
+                Log.debugf("ignoring %s %s: no task %s in workspace %s", event.eventType(), event.eventId(),
+                        values.getUUID(1), event.workspaceId());
+            } else if (!outcome.getBoolean("first")) {
+                Log.debugf("ignoring %s %s: already applied", event.eventType(), event.eventId());
+            } else if (Boolean.FALSE.equals(outcome.getBoolean("belongs"))) {
+                Log.warnf("ignoring %s %s: run %s belongs to another task", event.eventType(), event.eventId(),
+                        event.runId());
+            } else {
+                Log.debugf("run %s of task %s: %s %s", event.runId(), values.getUUID(1), event.eventType(),
+                        outcome.getBoolean("changed") ? "applied" : "changed nothing");
             }
-            return Panache.getSession().chain(session -> ProcessedEvents.claim(session, event.eventId())).chain(first -> {
-                if (!first) {
-                    Log.debugf("ignoring %s %s: already applied", event.eventType(), event.eventId());
-                    return Uni.createFrom().voidItem();
-                }
-                return runs.findOrCreateLocked(event.runId(), workspaceId, taskId, event.occurredAt())
-                        .chain(run -> {
-                            if (!run.belongsTo(workspaceId, taskId)) {
-                                Log.warnf("ignoring %s %s: run %s belongs to another task", event.eventType(),
-                                        event.eventId(), event.runId());
-                            } else if (change.test(run)) {
-                                Log.debugf("run %s of task %s: status %s, pull request %s", run.runId, taskId,
-                                        run.status, run.pullRequestUrl != null);
-                                return runs.flush();
-                            }
-                            return Uni.createFrom().voidItem();
-                        });
-            });
-        });
+        }).replaceWithVoid();
+    }
+
+    private static Tuple keys(HandoffEvent event) {
+        UUID taskId = event instanceof RunStatusChanged status ? status.taskId() : ((PullRequestOpened) event).taskId();
+        return Tuple.tuple().addString(event.workspaceId()).addUUID(taskId).addUUID(event.eventId())
+                .addUUID(event.runId());
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
     }
 
     /** A message without the fields every event has cannot be applied: it fails, so it goes to the DLQ. */
