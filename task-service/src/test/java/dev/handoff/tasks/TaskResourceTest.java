@@ -339,5 +339,23 @@ class TaskResourceTest {
                 .body("task.subtasks.title", contains("migration", "repository"))
                 .body("task.acceptanceCriteria", contains("survives restart", "per user"))
                 .body("task.agentRun", nullValue());
+
+        // a bare task (no criteria, no subtasks) and one whose subtasks were reordered by a replacement
+        String bare = createTask(ws, briefId, Map.of("title", "Bare"));
+        as(ws).get("/api/tasks/{id}/agent-context", bare).then().statusCode(200)
+                .body("task", equalTo(as(ws).get("/api/tasks/{id}", bare).then().extract().jsonPath().getMap("")))
+                .body("task.acceptanceCriteria", empty())
+                .body("task.subtasks", empty());
+        List<Map<String, Object>> steps = as(ws).get("/api/tasks/{id}", id).then().extract().jsonPath()
+                .getList("subtasks");
+        as(ws).contentType(ContentType.JSON)
+                .body(Map.of("title", "Persist the cart", "acceptanceCriteria", List.of("per user"),
+                        "subtasks", List.of(Map.of("id", steps.get(1).get("id"), "title", "repository"),
+                                Map.of("title", "docs"), Map.of("id", steps.get(0).get("id"), "title", "migration"))))
+                .put("/api/tasks/{id}", id).then().statusCode(200);
+        as(ws).get("/api/tasks/{id}/agent-context", id).then().statusCode(200)
+                .body("task", equalTo(as(ws).get("/api/tasks/{id}", id).then().extract().jsonPath().getMap("")))
+                .body("task.subtasks.title", contains("repository", "docs", "migration"))
+                .body("task.acceptanceCriteria", contains("per user"));
     }
 }

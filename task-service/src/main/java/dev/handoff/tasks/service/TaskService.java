@@ -5,6 +5,7 @@ import dev.handoff.tasks.Subtask;
 import dev.handoff.tasks.Task;
 import dev.handoff.tasks.mapping.TaskMapper;
 import dev.handoff.tasks.repository.AcceptanceCriterionRepository;
+import dev.handoff.tasks.repository.AgentContextQuery;
 import dev.handoff.tasks.repository.AgentRunRepository;
 import dev.handoff.tasks.repository.BriefRepository;
 import dev.handoff.tasks.repository.ListPosition;
@@ -37,15 +38,18 @@ public class TaskService {
     private final SubtaskRepository subtasks;
     private final AgentRunRepository runs;
     private final InputValidation validation;
+    private final AgentContextQuery agentContexts;
 
     public TaskService(BriefRepository briefs, TaskRepository tasks, AcceptanceCriterionRepository criteria,
-            SubtaskRepository subtasks, AgentRunRepository runs, InputValidation validation) {
+            SubtaskRepository subtasks, AgentRunRepository runs, InputValidation validation,
+            AgentContextQuery agentContexts) {
         this.briefs = briefs;
         this.tasks = tasks;
         this.criteria = criteria;
         this.subtasks = subtasks;
         this.runs = runs;
         this.validation = validation;
+        this.agentContexts = agentContexts;
     }
 
     @WithTransaction
@@ -85,13 +89,12 @@ public class TaskService {
         return existing(workspaceId, id).chain(task -> versioned(workspaceId, task));
     }
 
-    /** Exactly what an agent is given: the task with its criteria and subtasks in order, and the whole brief. */
-    @WithSession
+    /**
+     * Exactly what an agent is given: the task with its criteria and subtasks in order, and the whole brief. One
+     * statement ({@link AgentContextQuery}): the run service reads it on every launch.
+     */
     public Uni<AgentContextView> agentContext(String workspaceId, UUID id) {
-        return existing(workspaceId, id)
-                .chain(task -> view(workspaceId, task))
-                .chain(task -> briefs.findInWorkspace(workspaceId, task.briefId())
-                        .map(brief -> new AgentContextView(task, TaskMapper.toView(brief))));
+        return agentContexts.find(workspaceId, id).onItem().ifNull().failWith(() -> notFound(id));
     }
 
     /**
