@@ -43,18 +43,22 @@ public class AgentContextQuery {
             from tasks t
             join briefs b on b.id = t.brief_id and b.workspace_id = t.workspace_id
             cross join lateral (
-                select array_agg(id order by position) as ids, array_agg(position order by position) as positions,
-                       array_agg(text order by position) as texts
+                select coalesce(array_agg(id order by position), '{}') as ids,
+                       coalesce(array_agg(position order by position), '{}') as positions,
+                       coalesce(array_agg(text order by position), '{}') as texts
                 from acceptance_criteria where workspace_id = t.workspace_id and task_id = t.id) c
             cross join lateral (
-                select array_agg(id order by position) as ids, array_agg(position order by position) as positions,
-                       array_agg(title order by position) as titles,
-                       array_agg(description order by position) as descriptions
+                select coalesce(array_agg(id order by position), '{}') as ids,
+                       coalesce(array_agg(position order by position), '{}') as positions,
+                       coalesce(array_agg(title order by position), '{}') as titles,
+                       coalesce(array_agg(description order by position), '{}') as descriptions
                 from subtasks where workspace_id = t.workspace_id and task_id = t.id) s
             cross join lateral (
-                select array_agg(run_id) as ids, array_agg(status) as statuses, array_agg(version) as versions,
-                       array_agg(pull_request_url) as pull_request_urls, array_agg(first_event_at) as first_event_ats,
-                       array_agg(updated_at) as updated_ats
+                select coalesce(array_agg(run_id), '{}') as ids, coalesce(array_agg(status), '{}') as statuses,
+                       coalesce(array_agg(version), '{}') as versions,
+                       coalesce(array_agg(pull_request_url), '{}') as pull_request_urls,
+                       coalesce(array_agg(first_event_at), '{}') as first_event_ats,
+                       coalesce(array_agg(updated_at), '{}') as updated_ats
                 from agent_runs where workspace_id = t.workspace_id and task_id = t.id) r
             where t.id = $2 and t.workspace_id = $1
             """;
@@ -91,60 +95,47 @@ public class AgentContextQuery {
         brief.createdAt = instant(row.getOffsetDateTime("brief_created_at"));
         brief.updatedAt = instant(row.getOffsetDateTime("brief_updated_at"));
 
+        // the rows of each table as arrays in position order (empty when there are none), made into the entities
+        // by their own factories, with their stored ids
         List<AcceptanceCriterion> criteria = new ArrayList<>();
         UUID[] criterionIds = row.getArrayOfUUIDs("criterion_ids");
-        if (criterionIds != null) {
-            Integer[] positions = row.getArrayOfIntegers("criterion_positions");
-            String[] texts = row.getArrayOfStrings("criterion_texts");
-            for (int i = 0; i < criterionIds.length; i++) {
-                AcceptanceCriterion criterion = new AcceptanceCriterion();
-                criterion.id = criterionIds[i];
-                criterion.workspaceId = workspaceId;
-                criterion.taskId = task.id;
-                criterion.position = positions[i];
-                criterion.text = texts[i];
-                criteria.add(criterion);
-            }
+        Integer[] criterionPositions = row.getArrayOfIntegers("criterion_positions");
+        String[] texts = row.getArrayOfStrings("criterion_texts");
+        for (int i = 0; i < criterionIds.length; i++) {
+            AcceptanceCriterion criterion = AcceptanceCriterion.of(task, criterionPositions[i], texts[i]);
+            criterion.id = criterionIds[i];
+            criteria.add(criterion);
         }
 
         List<Subtask> subtasks = new ArrayList<>();
         UUID[] subtaskIds = row.getArrayOfUUIDs("subtask_ids");
-        if (subtaskIds != null) {
-            Integer[] positions = row.getArrayOfIntegers("subtask_positions");
-            String[] titles = row.getArrayOfStrings("subtask_titles");
-            String[] descriptions = row.getArrayOfStrings("subtask_descriptions");
-            for (int i = 0; i < subtaskIds.length; i++) {
-                Subtask subtask = new Subtask();
-                subtask.id = subtaskIds[i];
-                subtask.workspaceId = workspaceId;
-                subtask.taskId = task.id;
-                subtask.position = positions[i];
-                subtask.title = titles[i];
-                subtask.description = descriptions[i];
-                subtasks.add(subtask);
-            }
+        Integer[] subtaskPositions = row.getArrayOfIntegers("subtask_positions");
+        String[] titles = row.getArrayOfStrings("subtask_titles");
+        String[] descriptions = row.getArrayOfStrings("subtask_descriptions");
+        for (int i = 0; i < subtaskIds.length; i++) {
+            Subtask subtask = Subtask.create(task, subtaskPositions[i], titles[i], descriptions[i]);
+            subtask.id = subtaskIds[i];
+            subtasks.add(subtask);
         }
 
         List<AgentRun> runs = new ArrayList<>();
         UUID[] runIds = row.getArrayOfUUIDs("run_ids");
-        if (runIds != null) {
-            String[] statuses = row.getArrayOfStrings("run_statuses");
-            Long[] versions = row.getArrayOfLongs("run_versions");
-            String[] pullRequestUrls = row.getArrayOfStrings("run_pull_request_urls");
-            OffsetDateTime[] firstEventAts = row.getArrayOfOffsetDateTimes("run_first_event_ats");
-            OffsetDateTime[] updatedAts = row.getArrayOfOffsetDateTimes("run_updated_ats");
-            for (int i = 0; i < runIds.length; i++) {
-                AgentRun run = new AgentRun();
-                run.runId = runIds[i];
-                run.workspaceId = workspaceId;
-                run.taskId = task.id;
-                run.status = statuses[i] == null ? null : RunStatus.valueOf(statuses[i]);
-                run.version = versions[i];
-                run.pullRequestUrl = pullRequestUrls[i];
-                run.firstEventAt = instant(firstEventAts[i]);
-                run.updatedAt = instant(updatedAts[i]);
-                runs.add(run);
-            }
+        String[] statuses = row.getArrayOfStrings("run_statuses");
+        Long[] versions = row.getArrayOfLongs("run_versions");
+        String[] pullRequestUrls = row.getArrayOfStrings("run_pull_request_urls");
+        OffsetDateTime[] firstEventAts = row.getArrayOfOffsetDateTimes("run_first_event_ats");
+        OffsetDateTime[] updatedAts = row.getArrayOfOffsetDateTimes("run_updated_ats");
+        for (int i = 0; i < runIds.length; i++) {
+            AgentRun run = new AgentRun();
+            run.runId = runIds[i];
+            run.workspaceId = workspaceId;
+            run.taskId = task.id;
+            run.status = statuses[i] == null ? null : RunStatus.valueOf(statuses[i]);
+            run.version = versions[i];
+            run.pullRequestUrl = pullRequestUrls[i];
+            run.firstEventAt = instant(firstEventAts[i]);
+            run.updatedAt = instant(updatedAts[i]);
+            runs.add(run);
         }
 
         return new AgentContextView(

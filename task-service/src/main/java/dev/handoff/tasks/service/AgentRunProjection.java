@@ -90,8 +90,7 @@ public class AgentRunProjection {
         if (event.status() == null) {
             throw new IllegalArgumentException("RunStatusChanged " + event.eventId() + " has no status");
         }
-        return apply(event, APPLY_STATUS, keys(event).addString(event.status().name()).addLong(event.version())
-                .addOffsetDateTime(utc(event.occurredAt())));
+        return apply(event, event.taskId(), APPLY_STATUS, event.status().name(), event.version(), utc(event.occurredAt()));
     }
 
     public Uni<Void> apply(PullRequestOpened event) {
@@ -99,32 +98,30 @@ public class AgentRunProjection {
         if (event.url() == null || event.url().isBlank()) {
             throw new IllegalArgumentException("PullRequestOpened " + event.eventId() + " has no url");
         }
-        return apply(event, APPLY_PULL_REQUEST, keys(event).addString(event.url())
-                .addOffsetDateTime(utc(event.occurredAt())));
+        return apply(event, event.taskId(), APPLY_PULL_REQUEST, event.url(), utc(event.occurredAt()));
     }
 
-    private Uni<Void> apply(HandoffEvent event, String statement, Tuple values) {
-        return pool.preparedQuery(statement).execute(values).invoke(rows -> {
+    /** Runs {@code statement} with the event's keys ($1-$4) and its own {@code values} ($5 on). */
+    private Uni<Void> apply(HandoffEvent event, UUID taskId, String statement, Object... values) {
+        Tuple tuple = Tuple.of(event.workspaceId(), taskId, event.eventId(), event.runId());
+        for (Object value : values) {
+            tuple.addValue(value);
+        }
+        return pool.preparedQuery(statement).execute(tuple).invoke(rows -> {
             Row outcome = rows.iterator().next();
             if (!outcome.getBoolean("task_present")) {
                 Log.debugf("ignoring %s %s: no task %s in workspace %s", event.eventType(), event.eventId(),
-                        values.getUUID(1), event.workspaceId());
+                        taskId, event.workspaceId());
             } else if (!outcome.getBoolean("first")) {
                 Log.debugf("ignoring %s %s: already applied", event.eventType(), event.eventId());
             } else if (Boolean.FALSE.equals(outcome.getBoolean("belongs"))) {
                 Log.warnf("ignoring %s %s: run %s belongs to another task", event.eventType(), event.eventId(),
                         event.runId());
             } else {
-                Log.debugf("run %s of task %s: %s %s", event.runId(), values.getUUID(1), event.eventType(),
+                Log.debugf("run %s of task %s: %s %s", event.runId(), taskId, event.eventType(),
                         outcome.getBoolean("changed") ? "applied" : "changed nothing");
             }
         }).replaceWithVoid();
-    }
-
-    private static Tuple keys(HandoffEvent event) {
-        UUID taskId = event instanceof RunStatusChanged status ? status.taskId() : ((PullRequestOpened) event).taskId();
-        return Tuple.tuple().addString(event.workspaceId()).addUUID(taskId).addUUID(event.eventId())
-                .addUUID(event.runId());
     }
 
     private static OffsetDateTime utc(Instant instant) {
